@@ -1,0 +1,136 @@
+"""Requirement catalogues and the correlations between them, read from ``rules/``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import resources
+from .errors import InputError
+from .schemacheck import schema_problems
+from .yamlsource import read_yaml_file
+
+# The order standards are shown in everywhere: current editions first.
+STANDARD_ORDER = ("ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013", "ISO9001:2008", "ISO20000-1:2011")
+RELATIONS = ("equal", "subset", "superset", "intersect")
+_INVERSE = {"equal": "equal", "subset": "superset", "superset": "subset", "intersect": "intersect"}
+
+
+@dataclass(frozen=True)
+class DocumentedInformation:
+    kind: str  # maintained | retained
+    subject: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    standard: str
+    clause: str
+    title: str
+    summary: str
+    hs: str | None
+    exclusion: str  # never | justified
+    documented_information: tuple[DocumentedInformation, ...]
+    amendment: str | None = None
+    annex: str | None = None
+    theme: str | None = None
+
+    @property
+    def excludable(self) -> bool:
+        return self.exclusion == "justified"
+
+
+@dataclass(frozen=True)
+class Correlation:
+    source: str  # requirement id
+    target: str
+    relation: str
+    note: str | None
+    basis: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    requirements: dict[str, Requirement]
+    correlations: tuple[Correlation, ...]
+
+    def standards(self) -> list[str]:
+        present = {r.standard for r in self.requirements.values()}
+        return [s for s in STANDARD_ORDER if s in present]
+
+    def of_standard(self, standard: str) -> list[Requirement]:
+        return sorted((r for r in self.requirements.values() if r.standard == standard), key=requirement_order)
+
+    def correlated(self, requirement_id: str) -> list[tuple[str, str]]:
+        """(other requirement, relation seen from ``requirement_id``), both directions."""
+        out = []
+        for c in self.correlations:
+            if c.source == requirement_id:
+                out.append((c.target, c.relation))
+            elif c.target == requirement_id:
+                out.append((c.source, _INVERSE[c.relation]))
+        return sorted(set(out))
+
+
+def clause_key(clause: str) -> tuple[Any, ...]:
+    """Natural order of clause numbers: 9.3 < 10.1, A.5.2 < A.5.19, clauses before Annex A."""
+    annex = clause.startswith("A.")
+    numbers = tuple(int(p) for p in re.findall(r"\d+", clause))
+    return (annex, numbers)
+
+
+def requirement_order(requirement: Requirement | str) -> tuple[Any, ...]:
+    rid = requirement if isinstance(requirement, str) else requirement.id
+    standard, _, clause = rid.partition("/")
+    rank = STANDARD_ORDER.index(standard) if standard in STANDARD_ORDER else len(STANDARD_ORDER)
+    return (rank, standard, clause_key(clause))
+
+
+@lru_cache(maxsize=None)
+def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
+    base = rules_dir or resources.data_dir("rules")
+    requirements: dict[str, Requirement] = {}
+    problems = []
+    for path in sorted((base / "catalogues").glob("*.yaml")):
+        source = read_yaml_file(path, _display(path, base))
+        found = schema_problems(source, "catalogue.schema.json")
+        if found:
+            problems.extend(found)
+            continue
+        standard = source.data["standard"]
+        for i, entry in enumerate(source.data["requirements"]):
+            rid = f"{standard}/{entry['clause']}"
+            if rid in requirements:
+                problems.append(source.problem(("requirements", i, "clause"), f"requirement {rid} is listed twice"))
+                continue
+            requirements[rid] = Requirement(
+                id=rid, standard=standard, clause=entry["clause"], title=entry["title"],
+                summary=entry["summary"], hs=entry.get("hs"), exclusion=entry["exclusion"],
+                documented_information=tuple(DocumentedInformation(d["kind"], d["subject"]) for d in entry.get("documented_information", [])),
+                amendment=entry.get("amendment"), annex=entry.get("annex"), theme=entry.get("theme"))
+    correlations = []
+    for path in sorted((base / "correlations").glob("*.yaml")):
+        source = read_yaml_file(path, _display(path, base))
+        found = schema_problems(source, "correlations.schema.json")
+        if found:
+            problems.extend(found)
+            continue
+        for i, row in enumerate(source.data["correlations"]):
+            for end in ("from", "to"):
+                if row[end] not in requirements:
+                    problems.append(source.problem(("correlations", i, end), f"{row[end]} is not in any catalogue"))
+            correlations.append(Correlation(row["from"], row["to"], row["relation"], row.get("note"), row.get("source", source.data.get("source", ""))))
+    if problems:
+        raise InputError(problems)
+    return Catalogue(requirements, tuple(sorted(set(correlations), key=lambda c: (requirement_order(c.source), requirement_order(c.target)))))
+
+
+def _display(path: Path, base: Path) -> str:
+    try:
+        return "rules/" + path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,53 @@
+"""Located problems and the exit-code contract.
+
+A :class:`Problem` is a value that knows where it points: the file, the
+1-based line and column, and the JSON pointer inside that file. Problems are
+collected, never raised one at a time, so a user sees every mistake at once;
+:class:`InputError` carries them to the one boundary that maps them to exit 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+EXIT_MET = 0
+EXIT_UNMET = 1
+EXIT_ERROR = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, and where it is."""
+
+    file: str
+    line: int
+    column: int
+    pointer: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.line < 1 or self.column < 1:
+            raise ValueError(f"lines and columns are 1-based, got {self.line}:{self.column}")
+
+    def render(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.pointer or '/'}: {self.message}"
+
+
+class InputError(Exception):
+    """The input cannot be used; every problem found is attached, sorted."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        if isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+
+class UsageError(Exception):
+    """The command line asks for something that cannot be done (exit 2)."""
+
+
+def pointer_of(parts: tuple[object, ...] | list[object]) -> str:
+    """RFC 6901 pointer for a path of keys and indexes."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

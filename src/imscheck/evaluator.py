@@ -1,0 +1,291 @@
+"""imscheck's own engine: evaluates compiled rules over facts, in pure Python.
+
+Each binding of a query is looked up through a hash index when one of its
+conditions can use one (equality or list membership against a constant or an
+earlier variable), so joins cost about one dictionary lookup per answer and
+a whole evaluation stays close to linear in the number of facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Protocol
+
+from .facts import Facts, add_months
+from .model import STRUCTURAL_TYPES
+from .operators import OPERATORS
+from .rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule, render_message
+
+Env = dict[str, Any]
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    """One expectation not met. The location is an entity and an attribute path, never a line:
+    lines are added by whoever reports it."""
+
+    rule: str
+    expectation: str
+    message: str
+    entity: str | None
+    attribute: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one rule found for one standard."""
+
+    rule: str
+    standard: str
+    violations: tuple[Violation, ...]
+    evidence: tuple[str, ...]
+
+
+class Engine(Protocol):
+    name: str
+
+    def evaluate(self, rules: list[Rule], facts: Facts, standards: list[str], as_of: dt.date) -> list[Outcome]:
+        ...
+
+
+class PythonEngine:
+    name = "python"
+
+    def evaluate(self, rules: list[Rule], facts: Facts, standards: list[str], as_of: dt.date) -> list[Outcome]:
+        indexes = _Indexes(facts)
+        outcomes = []
+        for rule in rules:
+            for standard in rule.standards():
+                if standard in standards:
+                    outcomes.append(_evaluate_rule(rule, standard, facts, indexes, as_of))
+        return outcomes
+
+
+def parameter_values(rule: Rule, standard: str, as_of: dt.date) -> dict[str, Any]:
+    values = rule.parameters_for(standard)
+    values["standard"] = standard
+    values["as_of"] = as_of.isoformat()
+    return values
+
+
+def resolve_date(expr: DateExpr, params: dict[str, Any], as_of: dt.date) -> str:
+    amount = params[expr.amount.name] if isinstance(expr.amount, Param) else expr.amount
+    amount = expr.sign * int(amount)
+    if expr.unit == "days":
+        return (as_of + dt.timedelta(days=amount)).isoformat()
+    return add_months(as_of, amount * (12 if expr.unit == "years" else 1)).isoformat()
+
+
+def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date) -> Outcome:
+    params = parameter_values(rule, standard, as_of)
+    violations: list[Violation] = []
+    evidence: set[str] = set()
+    failed: set[str] = set()
+    for expectation in rule.expectations_for(standard):
+        if failed.intersection(expectation.only_if):
+            continue
+        before = len(violations)
+        query = _Query(expectation.query, params, as_of, facts, indexes)
+
+        def lookup(name: str, attribute: str | None, env: Env) -> Any:
+            if name in env:
+                value = env[name]
+                if isinstance(value, dict):
+                    return _get(value, attribute) if attribute else value["id"]
+                return value
+            return params[name]
+
+        def violation(env: Env | None) -> Violation:
+            message = render_message(expectation.message, lambda n, a: lookup(n, a, env or {}))
+            entity, attribute = _anchor(expectation, env)
+            return Violation(rule.id, expectation.id, message, entity, attribute)
+
+        if expectation.kind == "exists":
+            answers = list(query.answers({}))
+            if answers:
+                for env in answers:
+                    evidence.update(_evidence(env))
+            else:
+                violations.append(violation(None))
+        elif expectation.kind == "none":
+            for env in query.answers({}):
+                violations.append(violation(env))
+        else:
+            require = _Query(expectation.require, params, as_of, facts, indexes)
+            for env in query.answers({}):
+                witnesses = list(require.answers(dict(env)))
+                if witnesses:
+                    for witness in witnesses:
+                        evidence.update(_evidence(witness))
+                else:
+                    violations.append(violation(env))
+        if len(violations) > before:
+            failed.add(expectation.id)
+    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else ())
+
+
+def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tuple[str, ...]]:
+    if env is None:
+        return None, ()
+    if expectation.at is not None:
+        fact = env[expectation.at.variable]
+        return fact["id"], tuple(expectation.at.attribute.split(".")) if expectation.at.attribute else ()
+    for value in env.values():
+        if isinstance(value, dict):
+            return value["id"], ()
+    return None, ()
+
+
+def _evidence(env: Env) -> Iterator[str]:
+    for value in env.values():
+        if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES:
+            yield value["id"]
+
+
+def _get(fact: dict[str, Any], attribute: str) -> Any:
+    value: Any = fact
+    for part in attribute.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+class _Indexes:
+    """Hash indexes built on first use: (type, attribute) -> value -> facts."""
+
+    def __init__(self, facts: Facts):
+        self.facts = facts
+        self.equal: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
+        self.member: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
+
+    def by_value(self, type_name: str, attribute: str) -> dict[Any, list[dict[str, Any]]]:
+        key = (type_name, attribute)
+        index = self.equal.get(key)
+        if index is None:
+            index = {}
+            for fact in self.facts.of_type(type_name):
+                value = _get(fact, attribute)
+                if value is not None and not isinstance(value, (list, dict)):
+                    index.setdefault((type(value), value), []).append(fact)
+            self.equal[key] = index
+        return index
+
+    def by_member(self, type_name: str, attribute: str) -> dict[Any, list[dict[str, Any]]]:
+        key = (type_name, attribute)
+        index = self.member.get(key)
+        if index is None:
+            index = {}
+            for fact in self.facts.of_type(type_name):
+                value = _get(fact, attribute)
+                if isinstance(value, list):
+                    for item in dict.fromkeys(v for v in value if not isinstance(v, (list, dict))):
+                        index.setdefault((type(item), item), []).append(fact)
+            self.member[key] = index
+        return index
+
+
+class _Query:
+    """An ordered conjunction of bindings, compiled for one rule and standard."""
+
+    def __init__(self, bindings: tuple[Binding, ...], params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes):
+        self.steps = []
+        bound: set[str] = set()
+        for binding in bindings:
+            self.steps.append(_Step(binding, params, as_of, facts, indexes, bound))
+            bound.add(binding.variable)
+
+    def answers(self, env: Env) -> Iterator[Env]:
+        return self._extend(env, 0)
+
+    def _extend(self, env: Env, position: int) -> Iterator[Env]:
+        if position == len(self.steps):
+            yield dict(env)
+            return
+        step = self.steps[position]
+        for value in step.candidates(env):
+            env[step.variable] = value
+            yield from self._extend(env, position + 1)
+        if not step.check:
+            env.pop(step.variable, None)
+
+
+class _Step:
+    def __init__(self, binding: Binding, params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes, bound: set[str]):
+        self.variable = binding.variable
+        self.check = binding.check
+        self.type = binding.type
+        self.facts = facts
+        self.indexes = indexes
+        self.values = _resolver(binding.values, params, as_of) if binding.values is not None else None
+        tests: list[tuple[Callable[[dict[str, Any]], Any], Callable[[Any, Any], bool], Callable[[Env], Any], bool]] = []
+        self.index: tuple[str, str, Callable[[Env], Any]] | None = None
+        for condition in binding.conditions:
+            resolve = _resolver(condition.operand, params, as_of)
+            constant = not isinstance(condition.operand, Ref)
+            usable = constant or condition.operand.variable in bound
+            if self.index is None and not self.check and usable and condition.operator in ("equals", "contains"):
+                self.index = ("value" if condition.operator == "equals" else "member", condition.attribute, resolve)
+            attribute = condition.attribute
+            getter = (lambda f, a=attribute: f.get(a)) if "." not in attribute else (lambda f, a=attribute: _get(f, a))
+            tests.append((getter, OPERATORS[condition.operator], resolve, constant))
+        self.tests = tests
+        self.constant_tests = [t for t in tests if t[3]]
+        self.joined_tests = [t for t in tests if not t[3]]
+        self._prefiltered: list[dict[str, Any]] | None = None
+
+    def candidates(self, env: Env) -> Iterator[Any]:
+        if self.values is not None:
+            values = self.values(env)
+            yield from (values if isinstance(values, list) else [])
+            return
+        if self.check:
+            fact = env[self.variable]
+            if self._passes(fact, env, self.tests):
+                yield fact
+            return
+        if self.index is not None:
+            kind, attribute, resolve = self.index
+            key = resolve(env)
+            if isinstance(key, (list, dict)) or key is None:
+                return
+            table = self.indexes.by_value(self.type or "", attribute) if kind == "value" else self.indexes.by_member(self.type or "", attribute)
+            for fact in table.get((type(key), key), ()):
+                if self._passes(fact, env, self.tests):
+                    yield fact
+            return
+        if self._prefiltered is None:
+            self._prefiltered = [f for f in self.facts.of_type(self.type or "") if self._passes(f, {}, self.constant_tests)]
+        for fact in self._prefiltered:
+            if self._passes(fact, env, self.joined_tests):
+                yield fact
+
+    @staticmethod
+    def _passes(fact: dict[str, Any], env: Env, tests: list[Any]) -> bool:
+        for getter, test, resolve, _ in tests:
+            if not test(getter(fact), resolve(env)):
+                return False
+        return True
+
+
+def _resolver(operand: Any, params: dict[str, Any], as_of: dt.date) -> Callable[[Env], Any]:
+    if isinstance(operand, Const):
+        value = operand.value
+        return lambda env: value
+    if isinstance(operand, Param):
+        value = params[operand.name]
+        return lambda env: value
+    if isinstance(operand, DateExpr):
+        value = resolve_date(operand, params, as_of)
+        return lambda env: value
+    assert isinstance(operand, Ref)
+    variable, attribute = operand.variable, operand.attribute
+
+    def from_env(env: Env) -> Any:
+        bound = env.get(variable)
+        if isinstance(bound, dict):
+            return _get(bound, attribute) if attribute else bound["id"]
+        return bound
+
+    return from_env

@@ -1,0 +1,100 @@
+"""From an IMS to facts: the entities as flat records, plus a few derived attributes.
+
+Rules see every attribute the schema defines, and these derived ones:
+
+``standards`` (every type)
+    The standards an entity belongs to. For units, locations and services:
+    the standards whose scope lists them. For everything else: the standards
+    of the management systems it names. This is what makes rules scope-aware.
+``in_house`` (process)
+    True when no other party operates the process.
+``file_status`` (document)
+    ``present``, ``missing``, ``empty``, or ``none`` when no path is given.
+``review_due`` (document, supplier)
+    The date the next review is due: last review (or approval) plus the
+    declared interval, or plus the default interval when none is declared.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ims import Ims, evidence_status
+
+DEFAULT_REVIEW_INTERVAL_MONTHS = 12
+
+DERIVED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "*": frozenset({"standards"}),
+    "process": frozenset({"in_house"}),
+    "document": frozenset({"file_status", "review_due"}),
+    "supplier": frozenset({"review_due"}),
+}
+
+
+def derived_attributes(type_name: str) -> frozenset[str]:
+    return DERIVED_ATTRIBUTES["*"] | DERIVED_ATTRIBUTES.get(type_name, frozenset())
+
+
+@dataclass
+class Facts:
+    """Facts by type, each type's list sorted by id; one fact per entity."""
+
+    by_type: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def of_type(self, name: str) -> list[dict[str, Any]]:
+        return self.by_type.get(name, [])
+
+    def count(self) -> int:
+        return len(self.by_id)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar arithmetic: 31 January plus one month is the last day of February."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _due(last: str | None, months: int | None) -> str | None:
+    if last is None:
+        return None
+    return add_months(dt.date.fromisoformat(last), months or DEFAULT_REVIEW_INTERVAL_MONTHS).isoformat()
+
+
+def build_facts(ims: Ims) -> Facts:
+    facts = Facts()
+    systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
+    in_scope: dict[str, set[str]] = {}
+    for ms in ims.of_type("management_system"):
+        scope = ms.data["scope"]
+        for kind in ("units", "locations", "services"):
+            for ref in scope.get(kind, []):
+                in_scope.setdefault(ref, set()).add(ms.data["standard"])
+    for type_name, entities in ims.entities.items():
+        rows = []
+        for entity in entities:
+            fact = dict(entity.data)
+            fact["type"] = type_name
+            if type_name == "management_system":
+                fact["standards"] = [fact["standard"]]
+            elif type_name == "organisation":
+                fact["standards"] = sorted(set(systems.values()))
+            elif type_name in ("unit", "location", "service"):
+                fact["standards"] = sorted(in_scope.get(entity.id, ()))
+            else:
+                fact["standards"] = sorted({systems[m] for m in fact.get("management_systems", [])})
+            if type_name == "process":
+                fact["in_house"] = "operated_by" not in fact
+            elif type_name == "document":
+                fact["file_status"] = evidence_status(ims.root, fact["path"]) if "path" in fact else "none"
+                fact["review_due"] = _due(fact.get("last_reviewed") or fact.get("approved_on"), fact.get("review_interval_months"))
+            elif type_name == "supplier":
+                fact["review_due"] = _due(fact.get("last_reviewed"), fact.get("review_interval_months"))
+            rows.append(fact)
+            facts.by_id[entity.id] = fact
+        facts.by_type[type_name] = rows
+    return facts

@@ -1,0 +1,219 @@
+"""Loading an IMS description: one file or a folder of files, merged and checked.
+
+Checks, all reported together: YAML problems, schema violations, duplicate
+ids, references to ids that do not exist, unknown requirement ids, one
+management system per standard, unit hierarchies without cycles, and evidence
+paths that stay inside the repository.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import InputError, Problem, pointer_of
+from .model import IMS_SCHEMA, collection_types, values_at
+from .schemacheck import schema_problems
+from .yamlsource import YamlSource, read_yaml_file
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entry of the IMS and the place it was written."""
+
+    type: str
+    id: str
+    data: dict[str, Any]
+    source: YamlSource
+    parts: tuple[Any, ...]  # pointer parts inside ``source``
+
+    def problem(self, attribute: tuple[Any, ...], message: str) -> Problem:
+        return self.source.problem(self.parts + attribute, message)
+
+
+@dataclass
+class Ims:
+    """A merged IMS description. Entities keep their origin for locations."""
+
+    root: Path
+    entities: dict[str, list[Entity]] = field(default_factory=dict)  # by type, sorted by id
+    by_id: dict[str, Entity] = field(default_factory=dict)
+    sources: list[YamlSource] = field(default_factory=list)
+
+    def of_type(self, name: str) -> list[Entity]:
+        return self.entities.get(name, [])
+
+    def claimed_standards(self) -> dict[str, Entity]:
+        return {e.data["standard"]: e for e in self.of_type("management_system")}
+
+    def location(self, entity_id: str | None, attribute: tuple[Any, ...] = ()) -> tuple[str, int, int, str]:
+        """(file, line, column, pointer) of an entity's attribute."""
+        entity = self.by_id[entity_id] if entity_id else None
+        if entity is None:
+            return ("", 1, 1, "")
+        parts = entity.parts + tuple(attribute)
+        line, column = entity.source.locate(parts)
+        return entity.source.file, line, column, pointer_of(parts)
+
+
+def discover(path: Path) -> list[Path]:
+    """The YAML files of an IMS: the file itself, or a folder's files, recursively.
+
+    Hidden folders (``.git``, ``.github``) are skipped: their YAML is not the IMS.
+    """
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise InputError(Problem(str(path), 1, 1, "", "no such file or folder: give the IMS file or the folder that holds it"))
+    found = []
+    for folder, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(folder) / f for f in files if f.endswith(YAML_SUFFIXES) and not f.startswith("."))
+    if not found:
+        raise InputError(Problem(str(path), 1, 1, "", "the folder holds no .yaml or .yml file: point imscheck at the IMS description"))
+    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
+
+
+def default_root(path: Path) -> Path:
+    return path if path.is_dir() else path.parent
+
+
+def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None) -> Ims:
+    """Read, validate and merge the IMS at ``path``; raise InputError on any problem."""
+    root = (root or default_root(path)).resolve()
+    problems: list[Problem] = []
+    sources = []
+    for file in discover(path):
+        try:
+            sources.append(read_yaml_file(file, display_path(file, root)))
+        except InputError as error:
+            problems.extend(error.problems)
+    ims = build_ims(sources, known_requirement, root, problems)
+    return ims
+
+
+def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], bool], root: Path,
+              problems: list[Problem] | None = None) -> Ims:
+    """Merge parsed sources into one IMS (also used for rule examples)."""
+    problems = list(problems or [])
+    ims = Ims(root=root)
+    collections = collection_types()
+    for source in sources:
+        ims.sources.append(source)
+        if source.data is None:
+            problems.append(source.problem((), "the file is empty: describe part of the IMS or delete the file"))
+            continue
+        found = schema_problems(source, IMS_SCHEMA)
+        if found:
+            problems.extend(found)
+            continue
+        for collection, value in source.data.items():
+            etype = collections[collection]
+            items = [value] if collection == "organisation" else value
+            for index, data in enumerate(items):
+                parts = (collection,) if collection == "organisation" else (collection, index)
+                entity = Entity(etype.name, data["id"], data, source, parts)
+                earlier = ims.by_id.get(entity.id)
+                if earlier is not None:
+                    where = f"{earlier.source.file}:{earlier.source.locate(earlier.parts)[0]}"
+                    what = "the organisation is described twice" if collection == "organisation" and earlier.type == "organisation" else f"id {entity.id!r} is already used by a {earlier.type} at {where}"
+                    problems.append(entity.problem(("id",), f"{what}: ids must be unique across the IMS"))
+                    continue
+                ims.by_id[entity.id] = entity
+                ims.entities.setdefault(etype.name, []).append(entity)
+    for entities in ims.entities.values():
+        entities.sort(key=lambda e: e.id)
+    if not problems:
+        problems.extend(_reference_problems(ims, known_requirement))
+        problems.extend(_model_problems(ims))
+    if problems:
+        raise InputError(problems)
+    return ims
+
+
+def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> list[Problem]:
+    problems = []
+    types = {t.name: t for t in collection_types().values()}
+    for type_name, entities in ims.entities.items():
+        etype = types[type_name]
+        for entity in entities:
+            for ref in etype.references:
+                for parts, value in values_at(entity.data, ref.path):
+                    if ref.target == "requirements":
+                        if not known_requirement(value):
+                            problems.append(entity.problem(parts, f"{value} is not a requirement imscheck knows: check the standard id and clause (see 'imscheck catalogue')"))
+                        continue
+                    target = ims.by_id.get(value)
+                    wanted = collection_types()[ref.target].name
+                    if target is None or target.type != wanted:
+                        candidates = [e.id for e in ims.of_type(wanted)]
+                        hint = difflib.get_close_matches(value, candidates, n=1)
+                        advice = f"did you mean {hint[0]!r}?" if hint else (f"declare it under '{ref.target}'" if not candidates else "known: " + ", ".join(candidates[:8]) + (" ..." if len(candidates) > 8 else ""))
+                        found = f" (it is a {target.type})" if target is not None else ""
+                        problems.append(entity.problem(parts, f"no {wanted.replace('_', ' ')} has id {value!r}{found}: {advice}"))
+    return problems
+
+
+def _model_problems(ims: Ims) -> list[Problem]:
+    problems = []
+    systems = ims.of_type("management_system")
+    if not systems:
+        where = ims.sources[0] if ims.sources else None
+        if where is not None:
+            problems.append(where.problem((), "no management system is claimed: add 'management_systems' with at least one standard"))
+    seen: dict[str, Entity] = {}
+    for ms in systems:
+        standard = ms.data["standard"]
+        if standard in seen:
+            problems.append(ms.problem(("standard",), f"{standard} is already claimed by management system {seen[standard].id!r}: one management system per standard"))
+        seen.setdefault(standard, ms)
+    for unit in ims.of_type("unit"):
+        chain, current = [unit.id], unit.data.get("parent")
+        while current is not None:
+            if current in chain:
+                problems.append(unit.problem(("parent",), f"units form a cycle ({' -> '.join(chain + [current])}): a unit cannot be inside itself"))
+                break
+            chain.append(current)
+            current = ims.by_id[current].data.get("parent")
+    for doc in ims.of_type("document"):
+        if "path" in doc.data:
+            message = evidence_path_problem(ims.root, doc.data["path"])
+            if message:
+                problems.append(doc.problem(("path",), message))
+    return problems
+
+
+def evidence_path_problem(root: Path, relative: str) -> str | None:
+    """Why an evidence path may not be used, or None. It must stay inside ``root``."""
+    if relative.startswith(("/", "\\")) or (len(relative) > 1 and relative[1] == ":"):
+        return f"evidence path {relative!r} is absolute: write it relative to the repository root ({root.name}/)"
+    if ".." in Path(relative).parts:
+        return f"evidence path {relative!r} leaves the repository through '..': keep evidence inside it"
+    resolved = (root / relative).resolve()
+    if resolved != root and root not in resolved.parents:
+        return f"evidence path {relative!r} goes through a symbolic link that leaves the repository: copy the file into it"
+    return None
+
+
+def evidence_status(root: Path, relative: str) -> str:
+    """present, missing or empty — the path itself is known to be safe."""
+    target = root / relative
+    try:
+        if not target.is_file():
+            return "missing"
+        return "present" if target.stat().st_size > 0 else "empty"
+    except OSError:
+        return "missing"
+
+
+def display_path(file: Path, root: Path) -> str:
+    """Paths in messages and reports are relative to the repository root, so they do not depend on where imscheck runs."""
+    try:
+        return file.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return file.as_posix()

@@ -1,0 +1,45 @@
+"""Writing reports so that a file is either complete or untouched."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from .errors import UsageError
+
+STDOUT = "-"
+
+
+def check_writable(target: str) -> None:
+    """Fail before any work is done if a report could not be written."""
+    if target == STDOUT:
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise UsageError(f"cannot write report {target}: it is a folder; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write report {target}: folder {parent} does not exist; create it first")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write report {target}: permission denied")
+
+
+def write_report(target: str, text: str, stdout: TextIO) -> None:
+    """Write to a temporary file beside the target, then rename it into place."""
+    if target == STDOUT:
+        stdout.write(text)
+        return
+    path = Path(target)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

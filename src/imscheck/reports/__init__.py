@@ -1,0 +1,13 @@
+"""Reporters: one module per format, each ``render(result) -> str``."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..verdicts import Result
+from . import json_report, junit_report
+
+REPORTERS: dict[str, Callable[[Result], str]] = {
+    "json": json_report.render,
+    "junit": junit_report.render,
+}

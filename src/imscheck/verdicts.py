@@ -1,0 +1,145 @@
+"""From what the rules found to one verdict per requirement per claimed standard.
+
+Everything that reaches a report is sorted here, once, so reports are
+byte-identical for the same input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalogue import STANDARD_ORDER, Catalogue, requirement_order
+from .evaluator import Outcome
+from .ims import Entity, Ims
+from .rulebook import Rule
+
+MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
+STATUSES = (MET, UNMET, NOT_APPLICABLE)
+# Correlations whose relation lets common evidence count as shared. An
+# intersection covers only part of each requirement, so meeting both with the
+# same entity does not show that the entity serves both in full.
+SHARING_RELATIONS = frozenset({"equal", "subset", "superset"})
+
+
+@dataclass(frozen=True, order=True)
+class Reason:
+    file: str
+    line: int
+    column: int
+    pointer: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    requirement: str
+    standard: str
+    title: str
+    status: str
+    reasons: tuple[Reason, ...] = ()
+    evidence: tuple[str, ...] = ()
+    shared_with: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+    @property
+    def location(self) -> Reason | None:
+        return self.reasons[0] if self.reasons and self.reasons[0].file else None
+
+
+@dataclass(frozen=True)
+class Result:
+    as_of: dt.date
+    standards: tuple[str, ...]
+    verdicts: tuple[Verdict, ...]
+    not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def of_standard(self, standard: str) -> list[Verdict]:
+        return [v for v in self.verdicts if v.standard == standard]
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        out = {}
+        for standard in self.standards:
+            verdicts = self.of_standard(standard)
+            counts = {status: sum(1 for v in verdicts if v.status == status) for status in STATUSES}
+            counts["shared"] = sum(1 for v in verdicts if v.shared_with)
+            counts["not_evaluated"] = len(self.not_evaluated.get(standard, ()))
+            out[standard] = counts
+        return out
+
+    def exit_code(self) -> int:
+        return 1 if any(v.status == UNMET for v in self.verdicts) else 0
+
+
+def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Outcome],
+           standards: list[str], as_of: dt.date, notes: tuple[str, ...] = ()) -> Result:
+    claimed = ims.claimed_standards()
+    rules_by_id = {r.id: r for r in rules}
+    by_requirement: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        for rid in rules_by_id[outcome.rule].decides:
+            if rid.startswith(outcome.standard + "/"):
+                by_requirement.setdefault(rid, []).append(outcome)
+    verdicts: dict[str, Verdict] = {}
+    for standard in standards:
+        system = claimed[standard]
+        exclusions = _exclusions(system)
+        decided = {rid for rid in by_requirement if rid.startswith(standard + "/")}
+        for rid in sorted(decided | {rid for rid, _ in exclusions}, key=requirement_order):
+            requirement = catalogue.requirements[rid]
+            exclusion = next(((rid_e, i) for rid_e, i in exclusions if rid == rid_e or rid.startswith(rid_e + ".")), None)
+            rule_ids = tuple(sorted(o.rule for o in by_requirement.get(rid, [])))
+            if exclusion is not None:
+                verdicts[rid] = _excluded(ims, system, requirement, exclusion[1], rule_ids)
+                continue
+            reasons, evidence = [], set()
+            for outcome in by_requirement[rid]:
+                evidence.update(outcome.evidence)
+                for violation in outcome.violations:
+                    file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
+                    reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message))
+            status = UNMET if reasons else MET
+            verdicts[rid] = Verdict(rid, standard, requirement.title, status, tuple(sorted(set(reasons))),
+                                    tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
+    verdicts = _with_sharing(verdicts, catalogue)
+    not_evaluated = {}
+    for standard in standards:
+        missing = [r.id for r in catalogue.of_standard(standard) if r.id not in verdicts]
+        not_evaluated[standard] = tuple(missing)
+    ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
+    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes)
+
+
+def _exclusions(system: Entity) -> list[tuple[str, int]]:
+    return [(e["requirement"], i) for i, e in enumerate(system.data["scope"].get("exclusions", []))]
+
+
+def _excluded(ims: Ims, system: Entity, requirement: Any, index: int, rule_ids: tuple[str, ...]) -> Verdict:
+    entry = system.data["scope"]["exclusions"][index]
+    file, line, column, pointer = ims.location(system.id, ("scope", "exclusions", index, "requirement"))
+    if requirement.excludable:
+        reason = Reason(file, line, column, pointer, "exclusion", entry["justification"])
+        return Verdict(requirement.id, requirement.standard, requirement.title, NOT_APPLICABLE, (reason,), rules=rule_ids)
+    message = (f"{requirement.standard} does not allow {requirement.clause} ({requirement.title}) to be excluded; "
+               f"remove the exclusion and meet the requirement")
+    reason = Reason(file, line, column, pointer, "exclusion.not-permitted", message)
+    return Verdict(requirement.id, requirement.standard, requirement.title, UNMET, (reason,), rules=rule_ids)
+
+
+def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[str, Verdict]:
+    out = {}
+    for rid, verdict in verdicts.items():
+        shared = []
+        if verdict.status == MET and verdict.evidence:
+            mine = set(verdict.evidence)
+            for other, relation in catalogue.correlated(rid):
+                theirs = verdicts.get(other)
+                if (relation in SHARING_RELATIONS and theirs is not None and theirs.status == MET
+                        and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
+                    shared.append(other)
+        out[rid] = Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons,
+                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules)
+    return out

@@ -1,0 +1,198 @@
+"""Reading YAML safely, keeping a side index from JSON pointers to lines.
+
+PyYAML's composer gives nodes that carry their marks; this module builds the
+plain data from those nodes itself so that it can refuse what a hand-edited
+audit file should never contain (duplicate keys, merge keys, Python tags,
+alias bombs) and so that locations stay out of the data. Marks are 0-based;
+they are turned into 1-based lines and columns here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem, pointer_of
+
+try:  # libyaml makes composing several times faster; pure Python still works
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIAS_NODES = 100_000
+
+_scalars = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_BUILDERS = {
+    _TAG + "str": lambda node: node.value,
+    # Dates stay text (YYYY-MM-DD is checked by the schema): comparing ISO
+    # dates as strings is exact, and both engines see the same value.
+    _TAG + "timestamp": lambda node: node.value,
+    _TAG + "int": _scalars.construct_yaml_int,
+    _TAG + "float": _scalars.construct_yaml_float,
+    _TAG + "bool": _scalars.construct_yaml_bool,
+    _TAG + "null": lambda node: None,
+}
+
+
+@dataclass(frozen=True)
+class YamlSource:
+    """The data of one YAML document and the node tree it was built from."""
+
+    file: str
+    data: Any
+    node: Any
+
+    def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``parts``, or of its key.
+
+        A path that goes past what exists (a property that is missing) points
+        at the deepest node that does exist: that is where to add it.
+        """
+        node = self.node
+        mark = node.start_mark if node is not None else None
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        mark = k.start_mark if key and part is parts[-1] else v.start_mark
+                        node = v
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                mark = node.start_mark
+            else:
+                break
+        if mark is None:
+            return 1, 1
+        return mark.line + 1, mark.column + 1
+
+    def sub(self, parts: tuple[Any, ...]) -> "YamlSource":
+        """The part of this document at ``parts``, as a document of its own (for rule examples)."""
+        node, data = self.node, self.data
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                node = next(v for k, v in node.value if k.value == part)
+            else:
+                node = node.value[part]
+            data = data[part]
+        return YamlSource(self.file, data, node)
+
+    def problem(self, parts: tuple[Any, ...] | list[Any], message: str, *, key: bool = False) -> Problem:
+        line, column = self.locate(parts, key=key)
+        return Problem(self.file, line, column, pointer_of(parts), message)
+
+
+def read_yaml_file(path: Path, display: str) -> YamlSource:
+    """Read one YAML file; raise :class:`InputError` naming file and line."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(Problem(display, 1, 1, "", f"file is {size:,} bytes; imscheck reads at most {MAX_FILE_BYTES:,} bytes per file: split it into several files in the same folder"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(display, 1, 1, "", f"cannot read the file ({exc.strerror or exc}): check that it exists and is readable")) from None
+    return read_yaml_text(raw, display)
+
+
+def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise InputError(Problem(display, line, column, "", f"byte 0x{raw[exc.start]:02x} is not UTF-8: save the file as UTF-8")) from None
+    else:
+        text = raw
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        raise InputError(Problem(display, line, 1, "", "the file contains a NUL character: it is not a text file"))
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the composer makes many small objects; collecting them mid-parse triples the time
+    try:
+        try:
+            node = yaml.compose(text, Loader=_Loader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            what = exc.problem or "not valid YAML"
+            raise InputError(Problem(display, line, column, "", f"YAML syntax: {what}" + (f" ({exc.context})" if exc.context else ""))) from None
+        except yaml.YAMLError as exc:
+            raise InputError(Problem(display, 1, 1, "", f"YAML: {exc}")) from None
+        except RecursionError:
+            raise InputError(Problem(display, 1, 1, "", f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels")) from None
+        builder = _Builder(display)
+        data = builder.build(node, [], 0) if node is not None else None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if builder.problems:
+        raise InputError(builder.problems)
+    return YamlSource(display, data, node)
+
+
+class _Builder:
+    """Turns composed nodes into plain dicts, lists and scalars."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.alias_nodes = 0
+
+    def _problem(self, node: Any, path: list[Any], message: str) -> None:
+        self.problems.append(Problem(self.display, node.start_mark.line + 1, node.start_mark.column + 1, pointer_of(path), message))
+
+    def build(self, node: Any, path: list[Any], depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            self._problem(node, path, f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels")
+            raise InputError(self.problems)
+        if isinstance(node, yaml.ScalarNode):
+            builder = _SCALAR_BUILDERS.get(node.tag)
+            if builder is None:
+                self._problem(node, path, f"YAML tag {node.tag!r} is not allowed: remove the tag and write a plain value")
+                return None
+            try:
+                return builder(node)
+            except (ValueError, yaml.YAMLError):
+                self._problem(node, path, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}: quote it if it is text")
+                return None
+        if id(node) in self.seen:
+            # An alias: the same node reached twice. Count what it expands to so
+            # that "billion laughs" documents are refused before they grow.
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                self._problem(node, path, f"anchors and aliases expand to more than {MAX_ALIAS_NODES:,} nodes: write the values out instead")
+                raise InputError(self.problems)
+        else:
+            self.seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _TAG + "seq":
+                self._problem(node, path, f"YAML tag {node.tag!r} is not allowed on a list")
+            return [self.build(item, path + [i], depth + 1) for i, item in enumerate(node.value)]
+        if node.tag != _TAG + "map":
+            self._problem(node, path, f"YAML tag {node.tag!r} is not allowed on a mapping")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                self._problem(key_node, path, "merge keys ('<<') are not supported: write the keys out")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
+                self._problem(key_node, path, f"mapping key {getattr(key_node, 'value', '?')!r} must be plain text: quote it")
+                continue
+            key = key_node.value
+            if key in result:
+                self._problem(key_node, path + [key], f"duplicate key {key!r}: YAML would silently keep only the last one; remove or rename one")
+                continue
+            result[key] = self.build(value_node, path + [key], depth + 1)
+        return result
