@@ -64,7 +64,7 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
 
 def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[str], as_of: dt.date,
              engine: str = "python", notes: tuple[str, ...] = ()) -> Result:
-    facts = build_facts(ims)
+    facts = build_facts(ims, catalogue)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
     return decide(ims, catalogue, rules, outcomes, standards, as_of, notes)
 

@@ -10,6 +10,10 @@ Rules see every attribute the schema defines, and these derived ones:
     True when no other party operates the process.
 ``file_status`` (document)
     ``present``, ``missing``, ``empty``, or ``none`` when no path is given.
+``requirement`` facts
+    The catalogue's requirements of the claimed standards (id, standard,
+    clause, title, annex, theme, hs, exclusion), e.g. to ask that every
+    Annex A control has a Statement of Applicability entry.
 ``review_due`` (document, supplier)
     The date the next review is due: last review (or approval) plus the
     declared interval, or plus the default interval when none is declared.
@@ -22,6 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalogue import Catalogue
 from .ims import Ims, evidence_status
 
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
@@ -65,7 +70,7 @@ def _due(last: str | None, months: int | None) -> str | None:
     return add_months(dt.date.fromisoformat(last), months or DEFAULT_REVIEW_INTERVAL_MONTHS).isoformat()
 
 
-def build_facts(ims: Ims) -> Facts:
+def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
     facts = Facts()
     systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
     in_scope: dict[str, set[str]] = {}
@@ -97,4 +102,13 @@ def build_facts(ims: Ims) -> Facts:
             rows.append(fact)
             facts.by_id[entity.id] = fact
         facts.by_type[type_name] = rows
+    claimed = set(systems.values())
+    requirements = []
+    for requirement in catalogue.requirements.values():
+        if requirement.standard in claimed:
+            requirements.append({"type": "requirement", "id": requirement.id, "standard": requirement.standard,
+                                 "clause": requirement.clause, "title": requirement.title, "annex": requirement.annex,
+                                 "theme": requirement.theme, "hs": requirement.hs, "exclusion": requirement.exclusion,
+                                 "standards": [requirement.standard]})
+    facts.by_type["requirement"] = sorted(requirements, key=lambda r: r["id"])
     return facts

@@ -17,7 +17,12 @@ IMS_SCHEMA = "ims.schema.json"
 
 # Types that describe the organisation and its scopes rather than evidence of
 # conformity: they never appear in a result's evidence list.
-STRUCTURAL_TYPES = frozenset({"organisation", "unit", "location", "service", "management_system"})
+STRUCTURAL_TYPES = frozenset({"organisation", "unit", "location", "service", "management_system", "requirement"})
+
+# Requirements of the catalogue are facts too, so a rule can ask that every
+# Annex A control has a Statement of Applicability entry.
+REQUIREMENT_TYPE = "requirement"
+REQUIREMENT_ATTRIBUTES = frozenset({"id", "standard", "clause", "title", "annex", "theme", "hs", "exclusion"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,13 @@ def entity_types() -> dict[str, EntityType]:
         definition = defs[name]
         refs = tuple(_references(definition, (), defs))
         types[name] = EntityType(name, collection, frozenset(definition["properties"]), refs)
+    return types
+
+
+def rule_types() -> dict[str, frozenset[str]]:
+    """Every type a rule can match, with its schema attributes."""
+    types = {name: t.attributes for name, t in entity_types().items()}
+    types[REQUIREMENT_TYPE] = REQUIREMENT_ATTRIBUTES
     return types
 
 

@@ -28,7 +28,7 @@ from typing import Any, Union
 from .catalogue import Catalogue
 from .errors import InputError, Problem
 from .facts import derived_attributes
-from .model import entity_types
+from .model import rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
 from .schemacheck import schema_problems
 from .yamlsource import YamlSource, read_yaml_file
@@ -171,7 +171,7 @@ class _Compiler:
         self.source = source
         self.catalogue = catalogue
         self.problems: list[Problem] = []
-        self.types = entity_types()
+        self.types = rule_types()
         self.defines: dict[str, Binding] = {}
 
     def fail(self, parts: tuple[Any, ...], message: str, key: bool = False) -> None:
@@ -312,7 +312,7 @@ class _Compiler:
         if not attribute or type_name not in self.types:
             return True
         head = attribute.split(".", 1)[0]
-        known = self.types[type_name].attributes | derived_attributes(type_name)
+        known = self.types[type_name] | derived_attributes(type_name)
         if head not in known:
             close = [a for a in sorted(known) if a.startswith(head[:3])]
             self.fail(parts, f"a {type_name} has no attribute {head!r}" + (f": did you mean {close[0]!r}?" if close else ""), key=True)

@@ -1,0 +1,91 @@
+"""The YAML reader: safe loading, refusals, and locations that are right at any length."""
+
+from __future__ import annotations
+
+import pytest
+
+from imscheck.errors import InputError
+from imscheck.yamlsource import MAX_ALIAS_NODES, read_yaml_text
+
+
+def problems(text: str | bytes) -> list[tuple[int, int, str]]:
+    with pytest.raises(InputError) as caught:
+        read_yaml_text(text, "ims.yaml")
+    return [(p.line, p.column, p.message) for p in caught.value.problems]
+
+
+def test_reads_plain_yaml_and_keeps_dates_as_text():
+    source = read_yaml_text("a: 1\nb: [x, 2.5, true, null]\nc: 2025-01-31\n", "f.yaml")
+    assert source.data == {"a": 1, "b": ["x", 2.5, True, None], "c": "2025-01-31"}
+
+
+def test_duplicate_key_is_an_error_at_the_second_key():
+    [(line, column, message)] = problems("id: a\nname: x\nid: b\n")
+    assert (line, column) == (3, 1)
+    assert "duplicate key 'id'" in message
+
+
+def test_merge_keys_are_refused():
+    [(line, _, message)] = problems("base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n")
+    assert line == 3 and "merge keys" in message
+
+
+def test_python_tags_are_refused_and_nothing_is_constructed():
+    found = problems("x: !!python/object/apply:os.system ['echo pwned']\n")
+    assert found and "not allowed" in found[0][2]
+
+
+def test_alias_bomb_is_refused_quickly():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 9) + "]")
+    found = problems("\n".join(lines) + "\n")
+    assert f"{MAX_ALIAS_NODES:,}" in found[0][2]
+
+
+def test_line_numbers_stay_right_deep_into_a_long_file():
+    body = "".join(f"k{i}: {i}\n" for i in range(60_000))
+    [(line, column, message)] = problems(body + "k5: again\n")
+    assert (line, column) == (60_001, 1) and "duplicate key 'k5'" in message
+
+
+def test_locate_points_at_values_and_keys():
+    source = read_yaml_text("top:\n  - id: a\n    owner: bob\n", "f.yaml")
+    assert source.locate(("top", 0, "owner")) == (3, 12)
+    assert source.locate(("top", 0, "owner"), key=True) == (3, 5)
+    # a missing property points at the deepest node that exists: where to add it
+    assert source.locate(("top", 0, "missing")) == (2, 5)
+
+
+def test_syntax_error_has_its_line():
+    [(line, _, message)] = problems("a: 1\nb: [1, 2\nc: 3\n")
+    assert line >= 2 and message.startswith("YAML syntax")
+
+
+def test_tab_indentation_is_a_located_syntax_error():
+    [(line, _, message)] = problems("a:\n\tb: 1\n")
+    assert line == 2 and "YAML syntax" in message
+
+
+def test_non_utf8_bytes_are_located():
+    [(line, column, message)] = problems(b"a: 1\nb: caf\xe9\n")
+    assert (line, column) == (2, 7) and "not UTF-8" in message
+
+
+def test_nul_bytes_are_refused():
+    [(line, _, message)] = problems("a: 1\nb: \x00\n")
+    assert line == 2 and "NUL" in message
+
+
+def test_bom_is_accepted():
+    assert read_yaml_text("\ufeffa: 1\n".encode("utf-8"), "f.yaml").data == {"a": 1}
+
+
+def test_non_text_keys_are_refused():
+    [(_, _, message)] = problems("2024: x\n")
+    assert "must be plain text" in message
+
+
+def test_deep_nesting_is_refused():
+    found = problems("a: " + "[" * 200 + "]" * 200 + "\n")
+    assert "too deep" in found[0][2]
