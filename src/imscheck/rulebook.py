@@ -20,6 +20,7 @@ parts), small enough for a second engine to compile the same rules.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,7 +291,7 @@ class _Compiler:
             defined = self.defines[type_name]
             type_name, base = defined.type, defined.conditions
         elif type_name not in self.types:
-            close = [t for t in list(self.types) + list(self.defines) if t.startswith(type_name[:3])]
+            close = difflib.get_close_matches(type_name, list(self.types) + list(self.defines), n=1)
             self.fail(parts + ("type",), f"unknown entity type {type_name!r}" + (f": did you mean {close[0]!r}?" if close else ""))
             return None
         return Binding(variable, type_name, base + self.conditions(pattern, type_name, scope, parts))
@@ -314,7 +315,7 @@ class _Compiler:
         head = attribute.split(".", 1)[0]
         known = self.types[type_name] | derived_attributes(type_name)
         if head not in known:
-            close = [a for a in sorted(known) if a.startswith(head[:3])]
+            close = difflib.get_close_matches(head, sorted(known), n=1)
             self.fail(parts, f"a {type_name} has no attribute {head!r}" + (f": did you mean {close[0]!r}?" if close else ""), key=True)
             return False
         return True
