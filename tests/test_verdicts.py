@@ -1,0 +1,122 @@
+"""Verdicts: statuses, exclusions per standard, scope, sharing, and what is not evaluated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from imscheck.api import evaluate
+from imscheck.catalogue import load_catalogue
+from imscheck.ims import build_ims
+from imscheck.rulebook import compile_rules, read_rule_sources
+from imscheck.yamlsource import read_yaml_text
+
+DATA = Path(__file__).parent / "data"
+CATALOGUE = load_catalogue()
+[RULE] = compile_rules(read_rule_sources(DATA), CATALOGUE, custom=True)
+AS_OF = dt.date(2025, 6, 30)
+
+BASE = """\
+management_systems:
+  - id: qms
+    standard: "ISO9001:2015"
+    scope: {statement: Hosting, exclusions: [{requirement: "ISO9001:2015/7.1.5.2", justification: No measuring equipment that needs calibration.}]}
+  - id: sms
+    standard: "ISO20000-1:2018"
+    scope: {statement: Hosting}
+  - id: isms
+    standard: "ISO27001:2022"
+    scope: {statement: Hosting, exclusions: [{requirement: "ISO27001:2022/9.2.2", justification: Too small to audit.}]}
+documents:
+  - {id: minutes, title: Minutes, kind: record, management_systems: [qms, sms, isms], path: minutes.md}
+management_reviews:
+  - {id: mr, date: "2025-03-01", management_systems: [qms, sms, isms], record: minutes}
+"""
+
+
+def verdicts(tmp_path: Path, text: str = BASE, files: dict[str, str] | None = None, as_of: dt.date = AS_OF):
+    for name, content in (files if files is not None else {"minutes.md": "notes"}).items():
+        (tmp_path / name).write_text(content)
+    ims = build_ims([read_yaml_text(textwrap.dedent(text), "ims.yaml")], lambda r: r in CATALOGUE.requirements, tmp_path.resolve())
+    result = evaluate(ims, CATALOGUE, [RULE], sorted(ims.claimed_standards()), as_of)
+    return result, {v.requirement: v for v in result.verdicts}
+
+
+def test_met_requirements_carry_their_evidence(tmp_path):
+    _, by_id = verdicts(tmp_path)
+    assert by_id["ISO9001:2015/9.3.1"].status == "met"
+    assert by_id["ISO9001:2015/9.3.1"].evidence == ("minutes", "mr")
+
+
+def test_a_justified_9001_exclusion_is_not_applicable_with_its_justification(tmp_path):
+    _, by_id = verdicts(tmp_path)
+    verdict = by_id["ISO9001:2015/7.1.5.2"]
+    assert verdict.status == "not_applicable"
+    assert verdict.reasons[0].message == "No measuring equipment that needs calibration."
+    assert (verdict.reasons[0].file, verdict.reasons[0].line) == ("ims.yaml", 4)
+
+
+def test_excluding_a_27001_clause_is_itself_unmet(tmp_path):
+    _, by_id = verdicts(tmp_path)
+    verdict = by_id["ISO27001:2022/9.2.2"]
+    assert verdict.status == "unmet"
+    assert verdict.reasons[0].code == "exclusion.not-permitted"
+    assert "does not allow 9.2.2" in verdict.reasons[0].message
+    assert verdict.reasons[0].line == 10
+
+
+def test_annex_a_controls_are_decided_like_any_requirement(tmp_path):
+    _, by_id = verdicts(tmp_path)
+    assert by_id["ISO27001:2022/A.5.1"].status == "met"
+
+
+def test_shared_needs_both_met_common_evidence_and_a_sharing_relation(tmp_path):
+    _, by_id = verdicts(tmp_path)
+    relations = dict(CATALOGUE.correlated("ISO9001:2015/9.3.1"))
+    expected = tuple(sorted(r for r, rel in relations.items() if rel != "intersect" and r in by_id and by_id[r].status == "met"))
+    assert expected, "the catalogue should correlate 9001 9.3.1 with another standard's review clause"
+    assert by_id["ISO9001:2015/9.3.1"].shared_with == expected
+
+
+def test_separate_evidence_is_not_shared(tmp_path):
+    text = BASE.replace("management_systems: [qms, sms, isms], record: minutes}", "management_systems: [qms], record: minutes}\n"
+                        "  - {id: mr2, date: \"2025-03-02\", management_systems: [sms, isms], record: minutes2}") \
+               .replace("path: minutes.md}", "path: minutes.md}\n  - {id: minutes2, title: M2, kind: record, management_systems: [sms, isms], path: m2.md}")
+    _, by_id = verdicts(tmp_path, text, {"minutes.md": "a", "m2.md": "b"})
+    assert by_id["ISO9001:2015/9.3.1"].status == "met"
+    assert by_id["ISO9001:2015/9.3.1"].shared_with == ()
+
+
+def test_unmet_reasons_point_at_the_attribute_to_fix(tmp_path):
+    result, by_id = verdicts(tmp_path, files={})
+    verdict = by_id["ISO20000-1:2018/9.3"]
+    assert verdict.status == "unmet" and verdict.evidence == () and verdict.shared_with == ()
+    [reason] = verdict.reasons
+    assert (reason.code, reason.pointer, reason.line) == ("TST01.record", "/management_reviews/0/record", 14)
+    assert reason.message == "The record of management review mr is not an evidence file that exists."
+    assert result.exit_code() == 1
+
+
+def test_stale_review_is_unmet_with_the_window_in_the_message(tmp_path):
+    _, by_id = verdicts(tmp_path, as_of=dt.date(2026, 3, 2))
+    [reason] = by_id["ISO27001:2022/9.3.1"].reasons
+    assert reason.message == "No management review covering ISO27001:2022 in the 12 months up to 2026-03-02."
+    assert reason.pointer == "/management_systems/2"
+
+
+def test_requirements_without_rules_are_counted_as_not_evaluated(tmp_path):
+    result, by_id = verdicts(tmp_path)
+    summary = result.summary()
+    total_9001 = len(CATALOGUE.of_standard("ISO9001:2015"))
+    assert summary["ISO9001:2015"]["met"] + summary["ISO9001:2015"]["not_applicable"] + summary["ISO9001:2015"]["not_evaluated"] == total_9001
+    assert "ISO9001:2015/4.1" in result.not_evaluated["ISO9001:2015"]
+
+
+def test_only_the_requested_standards_are_decided(tmp_path):
+    ims = build_ims([read_yaml_text(BASE, "ims.yaml")], lambda r: r in CATALOGUE.requirements, tmp_path.resolve())
+    (tmp_path / "minutes.md").write_text("x")
+    result = evaluate(ims, CATALOGUE, [RULE], ["ISO27001:2022"], AS_OF)
+    assert {v.standard for v in result.verdicts} == {"ISO27001:2022"}
