@@ -36,6 +36,7 @@ class CheckOptions:
     standards: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
     rules_dirs: list[Path] = field(default_factory=list)
+    builtin_rules: bool = True
     engine: str = "python"
     reports: dict[str, str] = field(default_factory=dict)  # format -> target ("-" for stdout)
     color: bool = False
@@ -96,7 +97,10 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
         for target in targets:
             check_writable(target)
         catalogue = load_catalogue()
-        rules, notes = load_rules(catalogue, resources.data_dir("rules") / "checks", options.rules_dirs)
+        if not options.builtin_rules and not options.rules_dirs:
+            raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+        builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
+        rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
         ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
         standards = select_standards(options.standards, ims)
         result = evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes))

@@ -38,11 +38,12 @@ def check(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today)."),
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to (default: PATH if a folder, else its folder)."),
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
-    options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules,
+    options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
                                engine=engine, reports=reports, color=_color())
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
 

@@ -24,7 +24,7 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
 from .errors import InputError, Problem
@@ -393,12 +393,12 @@ def render_message(template: str, lookup: Any) -> str:
     return _PLACEHOLDER.sub(fill, template)
 
 
-def load_rules(catalogue: Catalogue, builtin_dir: Path, custom_dirs: list[Path] = ()) -> tuple[list[Rule], list[str]]:  # type: ignore[assignment]
+def load_rules(catalogue: Catalogue, builtin_dir: Path | None, custom_dirs: Sequence[Path] = ()) -> tuple[list[Rule], list[str]]:
     """Built-in rules, then custom packs; a custom rule with a built-in id replaces it.
 
     Returns the rules and one note per replacement, for the report.
     """
-    rules = {r.id: r for r in compile_rules(read_rule_sources(builtin_dir, builtin_dir.parent), catalogue)}
+    rules = {r.id: r for r in compile_rules(read_rule_sources(builtin_dir, builtin_dir.parent), catalogue)} if builtin_dir else {}
     notes = []
     for directory in custom_dirs:
         if not directory.is_dir():
