@@ -86,24 +86,29 @@ def check_standard_ids(requested: list[str]) -> None:
             raise UsageError(f"--standard {standard}: unknown standard id; use one of {', '.join(STANDARD_ORDER)}")
 
 
+def check_result(options: CheckOptions) -> Result:
+    """Load everything, evaluate, and decide: the whole check, without output."""
+    if options.engine not in ENGINES:
+        raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
+    check_standard_ids(options.standards)
+    if not options.builtin_rules and not options.rules_dirs:
+        raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+    catalogue = load_catalogue()
+    builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
+    rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
+    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
+    standards = select_standards(options.standards, ims)
+    return evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes))
+
+
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     def run() -> int:
-        if options.engine not in ENGINES:
-            raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
-        check_standard_ids(options.standards)
         targets = list(options.reports.values())
         if targets.count(STDOUT) > 1:
             raise UsageError("only one report can go to standard output ('-')")
         for target in targets:
             check_writable(target)
-        catalogue = load_catalogue()
-        if not options.builtin_rules and not options.rules_dirs:
-            raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
-        builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
-        rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
-        ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
-        standards = select_standards(options.standards, ims)
-        result = evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes))
+        result = check_result(options)
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
         for fmt, text in rendered.items():
             write_report(options.reports[fmt], text, out)

@@ -21,6 +21,10 @@ def render(result: Result, color: bool = False) -> str:
         unmet = f"{c['unmet']:>5}"
         lines.append(f"{standard:<{width}}  {c['met']:>5}  {paint(unmet, 'red') if c['unmet'] else unmet}  "
                      f"{c['not_applicable']:>5}  {c['shared']:>6}  {c['not_evaluated']:>13}")
+    not_evaluated = sum(c["not_evaluated"] for c in summary.values())
+    if not_evaluated:
+        lines.append(paint(f"{not_evaluated} requirement{'s' if not_evaluated != 1 else ''} of the claimed standards "
+                           "have no rule yet and were not evaluated (listed under 'not_evaluated' in the JSON report).", "dim"))
     unmet = [v for v in result.verdicts if v.status == UNMET]
     if unmet:
         lines += ["", paint(f"{len(unmet)} requirement{'s' if len(unmet) != 1 else ''} unmet:", "bold")]
