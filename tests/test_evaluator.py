@@ -1,0 +1,142 @@
+"""The Python engine: operator semantics, joins through indexes, negation, date arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from imscheck.catalogue import load_catalogue
+from imscheck.evaluator import PythonEngine
+from imscheck.facts import Facts, add_months
+from imscheck.operators import OPERATORS
+from imscheck.rulebook import compile_rules
+from imscheck.yamlsource import read_yaml_text
+
+CATALOGUE = load_catalogue()
+
+
+@pytest.mark.parametrize("day, months, expected", [
+    ("2025-01-31", 1, "2025-02-28"), ("2024-01-31", 1, "2024-02-29"), ("2025-03-31", -1, "2025-02-28"),
+    ("2025-06-30", -12, "2024-06-30"), ("2025-12-15", 1, "2026-01-15"), ("2025-01-15", -13, "2023-12-15"),
+])
+def test_calendar_months(day, months, expected):
+    assert add_months(dt.date.fromisoformat(day), months).isoformat() == expected
+
+
+@pytest.mark.parametrize("name", sorted(OPERATORS))
+def test_a_missing_attribute_matches_nothing_but_exists_false(name):
+    operand = {"in": [1], "not_in": [1], "exists": False}.get(name, 1)
+    assert OPERATORS[name](None, operand) is (name == "exists")
+
+
+def test_equality_does_not_confuse_booleans_and_numbers():
+    assert not OPERATORS["equals"](True, 1) and not OPERATORS["equals"](1, True)
+    assert OPERATORS["equals"](True, True) and OPERATORS["not_equals"](1, True)
+
+
+def test_comparisons_across_types_are_false_not_errors():
+    assert not OPERATORS["gte"]("10", 5) and not OPERATORS["before"](5, "2025-01-01")
+
+
+def rule(expect: str, parameters: str = "default: {}") -> object:
+    text = f"""\
+id: TST09
+name: t
+title: t
+decides: ["ISO9001:2015/7.2"]
+why: t
+parameters:
+  {parameters}
+expect:
+{expect}
+examples:
+  pass: [{{name: p, as_of: "2025-01-01", ims: {{}}}}]
+  fail: [{{name: f, as_of: "2025-01-01", ims: {{}}}}]
+"""
+    [compiled] = compile_rules([read_yaml_text(text, "t.yaml")], CATALOGUE)
+    return compiled
+
+
+def facts(**types: list[dict]) -> Facts:
+    result = Facts()
+    for type_name, rows in types.items():
+        for row in rows:
+            row.setdefault("type", type_name)
+            row.setdefault("standards", ["ISO9001:2015"])
+            result.by_id[row["id"]] = row
+        result.by_type[type_name] = sorted(rows, key=lambda r: r["id"])
+    return result
+
+
+def run(compiled, data: Facts, as_of: str = "2025-06-30"):
+    [outcome] = PythonEngine().evaluate([compiled], data, ["ISO9001:2015"], dt.date.fromisoformat(as_of))
+    return outcome
+
+
+EACH_ROLE_HAS_RECORD = """\
+  - id: record
+    for_each:
+      role: {type: role, standards: {contains: $standard}}
+    require:
+      record: {type: competence_record, role: $role, assessed_on: {on_or_after: as_of - 3 years}}
+    message: Role {role.name} has no competence record since three years.
+"""
+
+
+def test_for_each_require_is_a_join_with_negation():
+    data = facts(role=[{"id": "r1", "name": "Engineer"}, {"id": "r2", "name": "Auditor"}],
+                 competence_record=[{"id": "c1", "role": "r1", "assessed_on": "2023-01-01"},
+                                    {"id": "c2", "role": "r2", "assessed_on": "2022-06-29"}])
+    outcome = run(rule(EACH_ROLE_HAS_RECORD), data)
+    assert [(v.entity, v.message) for v in outcome.violations] == [("r2", "Role Auditor has no competence record since three years.")]
+
+
+def test_met_outcome_lists_anchor_and_witness_as_evidence():
+    data = facts(role=[{"id": "r1", "name": "Engineer"}], competence_record=[{"id": "c1", "role": "r1", "assessed_on": "2025-01-01"}])
+    outcome = run(rule(EACH_ROLE_HAS_RECORD), data)
+    assert outcome.violations == () and outcome.evidence == ("c1", "r1")
+
+
+def test_none_reports_every_answer():
+    text = """\
+  - id: overdue
+    none:
+      doc: {type: document, review_due: {before: as_of}}
+    at: doc.review_due
+    message: Document {doc.id} was due for review on {doc.review_due}.
+"""
+    data = facts(document=[{"id": "d1", "review_due": "2025-01-01"}, {"id": "d2", "review_due": "2026-01-01"}, {"id": "d3"}])
+    outcome = run(rule(text), data)
+    assert [(v.entity, v.attribute, v.message) for v in outcome.violations] == [("d1", ("review_due",), "Document d1 was due for review on 2025-01-01.")]
+
+
+def test_value_bindings_and_only_if():
+    text = """\
+  - id: any
+    exists:
+      review: {type: management_review}
+    message: No review at all.
+  - id: input
+    only_if: [any]
+    for_each:
+      input: {value_in: $inputs}
+    require:
+      review: {type: management_review, inputs: {contains: $input}}
+    message: Missing {input}.
+"""
+    compiled = rule(text, "default: {inputs: [a, b, c]}")
+    assert [v.message for v in run(compiled, facts(management_review=[])).violations] == ["No review at all."]
+    data = facts(management_review=[{"id": "m1", "inputs": ["a"]}, {"id": "m2", "inputs": ["c", "a"]}])
+    assert [v.message for v in run(compiled, data).violations] == ["Missing b."]
+
+
+def test_indexed_joins_agree_with_brute_force():
+    rng = random.Random(7)
+    roles = [{"id": f"r{i}", "name": f"R{i}"} for i in range(200)]
+    records = [{"id": f"c{i}", "role": f"r{rng.randrange(260)}", "assessed_on": f"20{rng.randrange(18, 26)}-0{rng.randrange(1, 10)}-15"}
+               for i in range(300)]
+    outcome = run(rule(EACH_ROLE_HAS_RECORD), facts(role=roles, competence_record=records))
+    fresh = {c["role"] for c in records if c["assessed_on"] >= "2022-06-30"}
+    assert sorted(v.entity for v in outcome.violations) == sorted(r["id"] for r in roles if r["id"] not in fresh)
