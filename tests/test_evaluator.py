@@ -140,3 +140,32 @@ def test_indexed_joins_agree_with_brute_force():
     outcome = run(rule(EACH_ROLE_HAS_RECORD), facts(role=roles, competence_record=records))
     fresh = {c["role"] for c in records if c["assessed_on"] >= "2022-06-30"}
     assert sorted(v.entity for v in outcome.violations) == sorted(r["id"] for r in roles if r["id"] not in fresh)
+
+
+def test_a_finding_about_a_catalogue_requirement_points_at_the_management_system(tmp_path):
+    """Requirements are facts from the catalogue, not the IMS: the finding must still have a place."""
+    from imscheck.api import evaluate
+    from imscheck.ims import build_ims
+
+    text = """\
+id: TST08
+name: t
+title: t
+decides: ["ISO27001:2022/6.1.3"]
+why: t
+expect:
+  - id: missing
+    for_each: {control: {type: requirement, standard: $standard, annex: A}}
+    require: {entry: {type: soa_entry, control: $control}}
+    message: "{control} has no SoA entry"
+examples:
+  pass: [{name: p, as_of: "2025-01-01", ims: {}}]
+  fail: [{name: f, as_of: "2025-01-01", ims: {}}]
+"""
+    [compiled] = compile_rules([read_yaml_text(text, "t.yaml")], CATALOGUE)
+    ims = build_ims([read_yaml_text("management_systems: [{id: isms, standard: 'ISO27001:2022', scope: {statement: x}}]\n", "ims.yaml")],
+                    lambda r: r in CATALOGUE.requirements, tmp_path)
+    [verdict] = evaluate(ims, CATALOGUE, [compiled], ["ISO27001:2022"], dt.date(2025, 1, 1)).verdicts
+    assert len(verdict.reasons) == 93
+    assert {(r.file, r.line, r.pointer) for r in verdict.reasons} == {("ims.yaml", 1, "/management_systems/0")}
+    assert verdict.reasons[0].message == "ISO27001:2022/A.5.1 has no SoA entry"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol
 
 from .facts import Facts, add_months
-from .model import STRUCTURAL_TYPES
+from .model import REQUIREMENT_TYPE, STRUCTURAL_TYPES
 from .operators import OPERATORS
 from .rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule, render_message
 
@@ -132,7 +132,8 @@ def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tupl
         fact = env[expectation.at.variable]
         return fact["id"], tuple(expectation.at.attribute.split(".")) if expectation.at.attribute else ()
     for value in env.values():
-        if isinstance(value, dict):
+        # A catalogue requirement is not written in the IMS: point at what is.
+        if isinstance(value, dict) and value["type"] != REQUIREMENT_TYPE:
             return value["id"], ()
     return None, ()
 

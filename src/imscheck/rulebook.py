@@ -29,7 +29,7 @@ from typing import Any, Sequence, Union
 from .catalogue import Catalogue
 from .errors import InputError, Problem
 from .facts import derived_attributes
-from .model import rule_types
+from .model import REQUIREMENT_TYPE, rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
 from .schemacheck import schema_problems
 from .yamlsource import YamlSource, read_yaml_file
@@ -230,8 +230,9 @@ class _Compiler:
             variable, _, attribute = item["at"].partition(".")
             if kind == "exists":
                 self.fail(parts + ("at",), "'at' needs a variable of the query; an 'exists' finding has none")
-            elif message_scope.get(variable, "") is None or variable not in message_scope:
-                self.fail(parts + ("at",), f"'at' must name an entity variable of the query ({', '.join(v for v, t in message_scope.items() if t) or 'none'})")
+            elif message_scope.get(variable, "") is None or variable not in message_scope or message_scope[variable] == REQUIREMENT_TYPE:
+                written = [v for v, t in message_scope.items() if t and t != REQUIREMENT_TYPE]
+                self.fail(parts + ("at",), f"'at' must name a variable bound to an entity of the IMS ({', '.join(written) or 'none'})")
             else:
                 self.check_attribute(message_scope[variable] or "", attribute, parts + ("at",))
                 at = Ref(variable, attribute or None)
