@@ -120,3 +120,29 @@ def test_only_the_requested_standards_are_decided(tmp_path):
     (tmp_path / "minutes.md").write_text("x")
     result = evaluate(ims, CATALOGUE, [RULE], ["ISO27001:2022"], AS_OF)
     assert {v.standard for v in result.verdicts} == {"ISO27001:2022"}
+
+
+def test_annex_a_controls_the_soa_declares_not_applicable(tmp_path):
+    text = BASE + """\
+soa:
+  - {id: soa-a-5-1, control: "ISO27001:2022/A.5.1", management_systems: [isms], applicable: false, justification: Covered by the group policy set.}
+"""
+    _, by_id = verdicts(tmp_path, text)
+    verdict = by_id["ISO27001:2022/A.5.1"]
+    assert verdict.status == "not_applicable"
+    assert (verdict.reasons[0].code, verdict.reasons[0].message, verdict.reasons[0].pointer) == (
+        "soa.not-applicable", "Covered by the group policy set.", "/soa/0/applicable")
+
+
+def test_a_refused_exclusion_still_shows_what_the_rules_found(tmp_path):
+    _, by_id = verdicts(tmp_path, files={})
+    codes = [r.code for r in by_id["ISO27001:2022/9.2.2"].reasons]
+    assert codes == ["exclusion.not-permitted", "TST01.record"]
+
+
+def test_an_exclusion_must_belong_to_the_standard_of_its_scope(tmp_path):
+    from imscheck.errors import InputError
+    text = BASE.replace('"ISO9001:2015/7.1.5.2"', '"ISO27001:2022/A.5.1"')
+    with pytest.raises(InputError) as caught:
+        verdicts(tmp_path, text)
+    assert "ISO27001:2022/A.5.1 is not a requirement of ISO9001:2015" in caught.value.problems[0].message

@@ -73,7 +73,9 @@ def run_example(rule: Rule, kind: str, index: int, catalogue: Catalogue) -> Exam
         if not standards:
             return done(f"the example claims none of the standards the rule decides ({', '.join(rule.standards())})")
         result = evaluate(ims, catalogue, [rule], standards, dt.date.fromisoformat(example["as_of"]))
-    actual = {(v.requirement, v.status, tuple(sorted((r.code, r.pointer) for r in v.reasons))) for v in result.verdicts if v.status != MET}
+    # Only what this rule decides: exclusions elsewhere in the fragment are not its business.
+    verdicts = [v for v in result.verdicts if v.requirement in rule.decides]
+    actual = {(v.requirement, v.status, tuple(sorted((r.code, r.pointer) for r in v.reasons))) for v in verdicts if v.status != MET}
     expected = {(e["requirement"], e["status"], tuple(sorted((f"{rule.id}.{r['code']}" if "." not in r["code"] else r["code"], r.get("at", "")) for r in e.get("reasons", []))))
                 for e in example.get("expect", [])}
     differences = []
@@ -82,9 +84,9 @@ def run_example(rule: Rule, kind: str, index: int, catalogue: Catalogue) -> Exam
     for item in sorted(actual - expected):
         differences.append(f"reported {_show(item)}, which the example does not expect")
     messages = {(e["requirement"], r["message"]) for e in example.get("expect", []) for r in e.get("reasons", []) if "message" in r}
-    reported = {(v.requirement, r.message) for v in result.verdicts for r in v.reasons}
+    reported = {(v.requirement, r.message) for v in verdicts for r in v.reasons}
     differences += [f"expected the message {m!r} for {rid}; got {sorted(m2 for r2, m2 in reported if r2 == rid)}" for rid, m in sorted(messages - reported)]
-    if kind == "pass" and not any(v.status == MET for v in result.verdicts):
+    if kind == "pass" and not any(v.status == MET for v in verdicts):
         differences.append("a pass example must leave at least one requirement met")
     if kind == "fail" and not expected:
         differences.append("a fail example must list the verdicts it expects under 'expect'")

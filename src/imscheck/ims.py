@@ -172,6 +172,10 @@ def _model_problems(ims: Ims) -> list[Problem]:
         if standard in seen:
             problems.append(ms.problem(("standard",), f"{standard} is already claimed by management system {seen[standard].id!r}: one management system per standard"))
         seen.setdefault(standard, ms)
+        for i, exclusion in enumerate(ms.data["scope"].get("exclusions", [])):
+            if not exclusion["requirement"].startswith(standard + "/"):
+                problems.append(ms.problem(("scope", "exclusions", i, "requirement"),
+                                           f"{exclusion['requirement']} is not a requirement of {standard}: exclude it in the scope of the management system that claims its standard"))
     for unit in ims.of_type("unit"):
         chain, current = [unit.id], unit.data.get("parent")
         while current is not None:

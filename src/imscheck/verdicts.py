@@ -7,6 +7,7 @@ byte-identical for the same input.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,23 +87,31 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     verdicts: dict[str, Verdict] = {}
     for standard in standards:
         system = claimed[standard]
-        exclusions = _exclusions(system)
+        exclusions = _exclusions(ims, system)
         decided = {rid for rid in by_requirement if rid.startswith(standard + "/")}
-        for rid in sorted(decided | {rid for rid, _ in exclusions}, key=requirement_order):
+        for rid in sorted(decided | {e.requirement for e in exclusions}, key=requirement_order):
             requirement = catalogue.requirements[rid]
-            exclusion = next(((rid_e, i) for rid_e, i in exclusions if rid == rid_e or rid.startswith(rid_e + ".")), None)
+            exclusion = next((e for e in exclusions if rid == e.requirement or rid.startswith(e.requirement + ".")), None)
             rule_ids = tuple(sorted(o.rule for o in by_requirement.get(rid, [])))
-            if exclusion is not None:
-                verdicts[rid] = _excluded(ims, system, requirement, exclusion[1], rule_ids)
-                continue
             reasons, evidence = [], set()
-            for outcome in by_requirement[rid]:
+            for outcome in by_requirement.get(rid, []):
                 evidence.update(outcome.evidence)
                 for violation in outcome.violations:
                     file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
                     reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message))
+            if exclusion is not None and requirement.excludable:
+                verdicts[rid] = Verdict(rid, standard, requirement.title, NOT_APPLICABLE, (exclusion.reason,), rules=rule_ids)
+                continue
+            if exclusion is not None:
+                # The refused exclusion comes first, and what the rules found still shows.
+                message = (f"{requirement.standard} does not allow {requirement.clause} ({requirement.title}) to be excluded; "
+                           f"remove the exclusion and meet the requirement")
+                where = exclusion.reason
+                refused = Reason(where.file, where.line, where.column, where.pointer, "exclusion.not-permitted", message)
+                verdicts[rid] = Verdict(rid, standard, requirement.title, UNMET, (refused,) + _sorted(reasons), rules=rule_ids)
+                continue
             status = UNMET if reasons else MET
-            verdicts[rid] = Verdict(rid, standard, requirement.title, status, tuple(sorted(set(reasons))),
+            verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
                                     tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
     verdicts = _with_sharing(verdicts, catalogue)
     not_evaluated = {}
@@ -113,20 +122,33 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes)
 
 
-def _exclusions(system: Entity) -> list[tuple[str, int]]:
-    return [(e["requirement"], i) for i, e in enumerate(system.data["scope"].get("exclusions", []))]
+@dataclass(frozen=True)
+class _Exclusion:
+    requirement: str
+    reason: Reason  # where it is declared, and its justification
 
 
-def _excluded(ims: Ims, system: Entity, requirement: Any, index: int, rule_ids: tuple[str, ...]) -> Verdict:
-    entry = system.data["scope"]["exclusions"][index]
-    file, line, column, pointer = ims.location(system.id, ("scope", "exclusions", index, "requirement"))
-    if requirement.excludable:
-        reason = Reason(file, line, column, pointer, "exclusion", entry["justification"])
-        return Verdict(requirement.id, requirement.standard, requirement.title, NOT_APPLICABLE, (reason,), rules=rule_ids)
-    message = (f"{requirement.standard} does not allow {requirement.clause} ({requirement.title}) to be excluded; "
-               f"remove the exclusion and meet the requirement")
-    reason = Reason(file, line, column, pointer, "exclusion.not-permitted", message)
-    return Verdict(requirement.id, requirement.standard, requirement.title, UNMET, (reason,), rules=rule_ids)
+def _exclusions(ims: Ims, system: Entity) -> list[_Exclusion]:
+    """Exclusions in the scope, and Annex A controls the SoA declares not applicable."""
+    found = []
+    for i, entry in enumerate(system.data["scope"].get("exclusions", [])):
+        file, line, column, pointer = ims.location(system.id, ("scope", "exclusions", i, "requirement"))
+        found.append(_Exclusion(entry["requirement"], Reason(file, line, column, pointer, "exclusion", entry["justification"])))
+    for entry in ims.of_type("soa_entry"):
+        if entry.data["applicable"] is False and system.id in entry.data["management_systems"] \
+                and entry.data["control"].startswith(system.data["standard"] + "/"):
+            file, line, column, pointer = ims.location(entry.id, ("applicable",))
+            found.append(_Exclusion(entry.data["control"], Reason(file, line, column, pointer, "soa.not-applicable", entry.data["justification"])))
+    return found
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """A.5.9 before A.5.10 in messages too."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+
+
+def _sorted(reasons: list[Reason]) -> tuple[Reason, ...]:
+    return tuple(sorted(set(reasons), key=lambda r: (r.file, r.line, r.column, r.pointer, r.code, _natural(r.message))))
 
 
 def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[str, Verdict]:
