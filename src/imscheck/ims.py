@@ -108,14 +108,22 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
         if source.data is None:
             problems.append(source.problem((), "the file is empty: describe part of the IMS or delete the file"))
             continue
-        found = schema_problems(source, IMS_SCHEMA)
-        if found:
-            problems.extend(found)
+        problems.extend(schema_problems(source, IMS_SCHEMA))
+        if not isinstance(source.data, dict):
             continue
+        # Entries are merged even when the file has schema problems, so that duplicate
+        # ids and dangling references are reported in the same run; anything too
+        # malformed to have an id is left to the schema's message.
         for collection, value in source.data.items():
-            etype = collections[collection]
+            etype = collections.get(collection)
+            if etype is None:
+                continue
             items = [value] if collection == "organisation" else value
+            if not isinstance(items, list):
+                continue
             for index, data in enumerate(items):
+                if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+                    continue
                 parts = (collection,) if collection == "organisation" else (collection, index)
                 entity = Entity(etype.name, data["id"], data, source, parts)
                 earlier = ims.by_id.get(entity.id)
@@ -128,8 +136,8 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
                 ims.entities.setdefault(etype.name, []).append(entity)
     for entities in ims.entities.values():
         entities.sort(key=lambda e: e.id)
-    if not problems:
-        problems.extend(_reference_problems(ims, known_requirement))
+    problems.extend(_reference_problems(ims, known_requirement))
+    if not problems:  # the model checks below rely on well-formed entries
         problems.extend(_model_problems(ims))
     if problems:
         raise InputError(problems)
@@ -144,6 +152,8 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
         for entity in entities:
             for ref in etype.references:
                 for parts, value in values_at(entity.data, ref.path):
+                    if not isinstance(value, str):
+                        continue  # a wrong type is the schema's finding
                     if ref.target == "requirements":
                         if not known_requirement(value):
                             problems.append(entity.problem(parts, f"{value} is not a requirement imscheck knows: check the standard id and clause (see 'imscheck catalogue')"))
