@@ -52,7 +52,7 @@ def test_every_problem_is_reported_at_once_with_file_line_and_pointer(tmp_path):
     found = problems(tmp_path)
     assert "a.yaml:13:52: /processes/0/ownr: unknown field 'ownr': did you mean 'owner'?" in found
     assert "b.yaml:3:85: /documents/1/approved_on: '2025-02-30' is not a date: write it as YYYY-MM-DD" in found
-    assert "b.yaml:2:11: /documents/0/id: id 'p1' is already used by a process at a.yaml:13: ids must be unique across the IMS" in found
+    assert "b.yaml:2:10: /documents/0/id: id 'p1' is already used by a process at a.yaml:13: ids must be unique across the IMS" in found
     assert "a.yaml:14:60: /processes/1/units/0: no unit has id 'opps': did you mean 'ops'?" in found
     assert len(found) == 4
 
