@@ -1,35 +1,51 @@
-"""Commands that show what imscheck knows: the catalogue, the correlations, and rule examples."""
+"""Commands that show what imscheck knows: the catalogue, the correlations, one requirement."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from pathlib import Path
 from typing import Any, TextIO
-
-from junit_xml import TestCase, TestSuite
 
 from . import resources
 from .api import check_standard_ids, guarded
-from .catalogue import STANDARD_ORDER, load_catalogue, requirement_order
+from .catalogue import STANDARD_ORDER, Catalogue, Requirement, load_catalogue, requirement_order
 from .errors import UsageError
-from .examples import run_examples
-from .output import check_writable, write_report
-from .rulebook import compile_rules, read_rule_sources
-from .reports.junit_report import serialise
+from .rulebook import load_rules
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "csv", "markdown")
+_INVERSE = {"subset": "superset", "superset": "subset"}
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}")
+def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
+    if fmt not in allowed:
+        raise UsageError(f"--format {fmt}: use one of {', '.join(allowed)}")
 
 
-def _table(rows: list[list[str]], header: list[str]) -> str:
-    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
-    return "\n".join(lines) + "\n"
+def render_rows(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt: str) -> str:
+    """Rows as a plain table, CSV or Markdown; ``columns`` are (key, heading)."""
+    cells = [["" if row.get(key) is None else str(row[key]) for key, _ in columns] for row in rows]
+    headings = [heading for _, heading in columns]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(headings)
+        writer.writerows(cells)
+        return buffer.getvalue()
+    if fmt == "markdown":
+        def line(values: list[str]) -> str:
+            return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+        return "\n".join([line(headings), "|" + "|".join("---" for _ in headings) + "|"] + [line(c) for c in cells]) + "\n"
+    widths = [max(len(r[i]) for r in cells + [headings]) for i in range(len(headings))]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [headings] + cells) + "\n"
+
+
+def catalogue_records(requirements: list[Requirement]) -> list[dict[str, Any]]:
+    return [{"id": r.id, "standard": r.standard, "clause": r.clause, "title": r.title, "summary": r.summary,
+             "harmonized_structure": r.hs, "exclusion": r.exclusion, "amendment": r.amendment,
+             "annex": r.annex, "theme": r.theme,
+             "documented_information": [{"kind": d.kind, "subject": d.subject} for d in r.documented_information]}
+            for r in requirements]
 
 
 def run_catalogue(standards: list[str], fmt: str, out: TextIO, err: TextIO) -> int:
@@ -38,68 +54,80 @@ def run_catalogue(standards: list[str], fmt: str, out: TextIO, err: TextIO) -> i
         check_standard_ids(standards)
         catalogue = load_catalogue()
         chosen = standards or catalogue.standards()
-        requirements = [r for s in STANDARD_ORDER if s in chosen for r in catalogue.of_standard(s)]
+        records = catalogue_records([r for s in STANDARD_ORDER if s in chosen for r in catalogue.of_standard(s)])
         if fmt == "json":
-            records = [{"id": r.id, "standard": r.standard, "clause": r.clause, "title": r.title, "summary": r.summary,
-                        "harmonized_structure": r.hs, "exclusion": r.exclusion,
-                        "documented_information": [{"kind": d.kind, "subject": d.subject} for d in r.documented_information]}
-                       for r in requirements]
             out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
         else:
-            out.write(_table([[r.id, r.hs or "-", r.title] for r in requirements], ["requirement", "hs", "title"]))
+            columns = [("id", "requirement"), ("title", "title"), ("harmonized_structure", "harmonized structure"),
+                       ("exclusion", "exclusion")]
+            if fmt != "table":
+                columns.append(("summary", "summary"))
+            out.write(render_rows(records, columns, fmt))
         return 0
 
     return guarded(run, err)
+
+
+def correlation_rows(catalogue: Catalogue, source: str | None, target: str | None) -> list[dict[str, Any]]:
+    """Correlations seen from ``source`` to ``target`` (either may be None), both directions."""
+    rows = []
+    for c in catalogue.correlations:
+        for a, b, relation in ((c.source, c.target, c.relation), (c.target, c.source, _INVERSE.get(c.relation, c.relation))):
+            if (source is None or a.startswith(source + "/")) and (target is None or b.startswith(target + "/")):
+                rows.append({"from": a, "from_title": catalogue.requirements[a].title, "relation": relation,
+                             "to": b, "to_title": catalogue.requirements[b].title, "note": c.note, "source": c.basis})
+                break  # each correlation once
+    rows.sort(key=lambda r: (requirement_order(r["from"]), requirement_order(r["to"])))
+    return rows
 
 
 def run_matrix(source: str | None, target: str | None, fmt: str, out: TextIO, err: TextIO) -> int:
     def run() -> int:
         _check_format(fmt)
         check_standard_ids([s for s in (source, target) if s])
-        catalogue = load_catalogue()
-        rows = []
-        for c in catalogue.correlations:
-            pairs = [(c.source, c.target, c.relation)]
-            if source or target:
-                inverse = {"subset": "superset", "superset": "subset"}.get(c.relation, c.relation)
-                pairs.append((c.target, c.source, inverse))
-            for a, b, relation in pairs:
-                if (source is None or a.startswith(source + "/")) and (target is None or b.startswith(target + "/")):
-                    rows.append({"from": a, "to": b, "relation": relation, "note": c.note, "source": c.basis})
-                    break
-        rows.sort(key=lambda r: (requirement_order(r["from"]), requirement_order(r["to"])))
+        rows = correlation_rows(load_catalogue(), source, target)
         if fmt == "json":
-            out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+            out.write(json.dumps([{k: r[k] for k in ("from", "to", "relation", "note", "source")} for r in rows],
+                                 indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "table":
+            out.write(render_rows(rows, [("from", "from"), ("relation", "relation"), ("to", "to")], fmt))
         else:
-            out.write(_table([[r["from"], r["relation"], r["to"]] for r in rows], ["from", "relation", "to"]))
+            # The cross-reference an auditor reads: both clauses with titles, the relation and what differs.
+            out.write(render_rows(rows, [("from", source or "from"), ("from_title", "title"), ("relation", "relation"),
+                                         ("to", target or "to"), ("to_title", "title"), ("note", "difference"),
+                                         ("source", "basis")], fmt))
         return 0
 
     return guarded(run, err)
 
 
-def run_verify(directory: Path | None, junit: str | None, out: TextIO, err: TextIO) -> int:
+def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO) -> int:
     def run() -> int:
-        if junit:
-            check_writable(junit)
+        _check_format(fmt, ("text", "json"))
         catalogue = load_catalogue()
-        folder = directory or resources.data_dir("rules") / "checks"
-        rules = compile_rules(read_rule_sources(folder), catalogue, custom=directory is not None)
-        runs = run_examples(rules, catalogue)
-        failed = [r for r in runs if not r.ok]
-        for run_ in runs:
-            out.write(f"{'ok  ' if run_.ok else 'FAIL'} {run_.id}\n")
-            for difference in run_.differences:
-                out.write(f"     {run_.file}:{run_.line}: {difference}\n")
-        out.write(f"{len(runs) - len(failed)} passed, {len(failed)} failed\n")
-        if junit:
-            cases: list[Any] = []
-            for run_ in runs:
-                case = TestCase(name=run_.id, classname=run_.rule, file=run_.file, line=str(run_.line))
-                if not run_.ok:
-                    text = "\n".join(run_.differences)
-                    case.add_failure_info(message=run_.differences[0], output=text, failure_type="example")
-                cases.append(case)
-            write_report(junit, serialise([TestSuite("imscheck verify", cases)]), out)
-        return 1 if failed else 0
+        requirement = catalogue.requirements.get(requirement_id)
+        if requirement is None:
+            raise UsageError(f"{requirement_id} is not a requirement imscheck knows: see 'imscheck catalogue'")
+        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks")
+        deciding = [r for r in rules if requirement_id in r.decides]
+        correlations = [{"requirement": other, "title": catalogue.requirements[other].title, "relation": relation}
+                        for other, relation in catalogue.correlated(requirement_id)]
+        correlations.sort(key=lambda c: requirement_order(c["requirement"]))
+        record = catalogue_records([requirement])[0]
+        record["correlations"] = correlations
+        record["rules"] = [{"id": r.id, "name": r.name, "title": r.title, "file": r.source.file} for r in deciding]
+        if fmt == "json":
+            out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            return 0
+        lines = [f"{requirement.id}  {requirement.title}", "", requirement.summary, ""]
+        lines.append(f"harmonized structure: {requirement.hs or 'none (specific to this standard)'}")
+        lines.append(f"exclusion: {'possible with a justification' if requirement.excludable else 'never allowed'}")
+        if requirement.amendment:
+            lines.append(f"amended by: {requirement.amendment}")
+        lines.append("documented information: " + ("; ".join(f"{d.subject} ({d.kind})" for d in requirement.documented_information) or "none asked for"))
+        lines += ["", "correlations:"] + ([f"  {c['relation']:<9} {c['requirement']}  {c['title']}" for c in correlations] or ["  none"])
+        lines += ["", "decided by:"] + ([f"  {r.id} {r.name}: {r.title} ({r.source.file})" for r in deciding] or ["  no rule yet (not evaluated)"])
+        out.write("\n".join(lines) + "\n")
+        return 0
 
     return guarded(run, err)

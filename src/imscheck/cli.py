@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__, api, browse
+from . import __version__, api, browse, verify as verify_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")
@@ -60,7 +60,7 @@ def validate(
 @app.command()
 def catalogue(
     standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Only this standard (repeatable)."),
-    format: str = typer.Option("table", "--format", help="table or json."),
+    format: str = typer.Option("table", "--format", help="table, json, csv or markdown."),
 ) -> None:
     """List the requirements imscheck knows."""
     raise typer.Exit(browse.run_catalogue(standard, format, sys.stdout, sys.stderr))
@@ -70,10 +70,19 @@ def catalogue(
 def matrix(
     source: Optional[str] = typer.Option(None, "--from", metavar="ID", help="Only correlations from this standard."),
     target: Optional[str] = typer.Option(None, "--to", metavar="ID", help="Only correlations to this standard."),
-    format: str = typer.Option("table", "--format", help="table or json."),
+    format: str = typer.Option("table", "--format", help="table, json, csv or markdown (csv and markdown add titles, the difference and its basis)."),
 ) -> None:
     """List the correlations between requirements of different standards."""
     raise typer.Exit(browse.run_matrix(source, target, format, sys.stdout, sys.stderr))
+
+
+@app.command()
+def explain(
+    requirement: str = typer.Argument(..., metavar="REQUIREMENT-ID", help="e.g. ISO27001:2022/A.5.19"),
+    format: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    """Show one requirement: summary, documented information, correlations both ways, deciding rules."""
+    raise typer.Exit(browse.run_explain(requirement, format, sys.stdout, sys.stderr))
 
 
 @app.command()
@@ -82,7 +91,7 @@ def verify(
     junit: Optional[str] = typer.Option(None, "--junit", metavar="FILE", help="Write the example results as JUnit XML."),
 ) -> None:
     """Run the pass and fail examples of rule files, like a test runner."""
-    raise typer.Exit(browse.run_verify(directory, junit, sys.stdout, sys.stderr))
+    raise typer.Exit(verify_command.run_verify(directory, junit, sys.stdout, sys.stderr))
 
 
 @app.command()

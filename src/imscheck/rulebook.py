@@ -399,7 +399,7 @@ def load_rules(catalogue: Catalogue, builtin_dir: Path | None, custom_dirs: Sequ
 
     Returns the rules and one note per replacement, for the report.
     """
-    rules = {r.id: r for r in compile_rules(read_rule_sources(builtin_dir, builtin_dir.parent), catalogue)} if builtin_dir else {}
+    rules = {r.id: r for r in compile_rules(read_rule_sources(builtin_dir, builtin_dir.parent.parent), catalogue)} if builtin_dir else {}
     notes = []
     for directory in custom_dirs:
         if not directory.is_dir():

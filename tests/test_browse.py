@@ -1,0 +1,66 @@
+"""Browsing what imscheck knows: catalogue, matrix and explain in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from .conftest import run_cli
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_catalogue_formats_list_the_same_requirements(fmt):
+    result = run_cli("catalogue", "--standard", "ISO20000-1:2018", "--format", fmt)
+    assert result.exit_code == 0
+    expected = json.loads(run_cli("catalogue", "--standard", "ISO20000-1:2018", "--format", "json").stdout)
+    ids = [r["id"] for r in expected]
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        assert [r["requirement"] for r in rows] == ids and rows[0]["summary"]
+    elif fmt == "markdown":
+        lines = result.stdout.splitlines()
+        assert lines[1].startswith("|---") and len(lines) == len(ids) + 2
+    elif fmt == "table":
+        assert len(result.stdout.splitlines()) == len(ids) + 1
+    assert "ISO20000-1:2018/8.7.3.3" in ids
+
+
+def test_matrix_markdown_is_a_cross_reference_with_titles_and_differences():
+    result = run_cli("matrix", "--from", "ISO9001:2015", "--to", "ISO20000-1:2018", "--format", "markdown")
+    header = result.stdout.splitlines()[0]
+    assert header == "| ISO9001:2015 | title | relation | ISO20000-1:2018 | title | difference | basis |"
+    assert "| ISO9001:2015/9.3.2 | Management review inputs | intersect | ISO20000-1:2018/9.3 | Management review |" in result.stdout
+
+
+def test_matrix_reads_both_ways():
+    forward = json.loads(run_cli("matrix", "--from", "ISO9001:2015", "--to", "ISO27001:2022", "--format", "json").stdout)
+    backward = json.loads(run_cli("matrix", "--from", "ISO27001:2022", "--to", "ISO9001:2015", "--format", "json").stdout)
+    inverse = {"subset": "superset", "superset": "subset"}
+    assert sorted((r["to"], r["from"], inverse.get(r["relation"], r["relation"])) for r in forward) == \
+        sorted((r["from"], r["to"], r["relation"]) for r in backward)
+
+
+def test_explain_shows_correlations_both_ways_and_deciding_rules():
+    result = run_cli("explain", "ISO20000-1:2018/9.3", "--format", "json")
+    record = json.loads(result.stdout)
+    assert record["title"] == "Management review" and record["harmonized_structure"] == "9.3"
+    related = {c["requirement"]: c["relation"] for c in record["correlations"]}
+    assert related["ISO27001:2022/9.3.1"] == "superset"  # 20000-1 9.3 asks for more than 27001 9.3.1
+    assert related["ISO9001:2015/9.3.2"] == "intersect"  # written the other way round in the data
+    assert {r["id"] for r in record["rules"]} == {"MR01", "MR02"}
+    assert record["rules"][0]["file"].startswith("rules/checks/")
+
+
+def test_explain_text_and_unknown_id():
+    text = run_cli("explain", "ISO27001:2022/A.5.19")
+    assert text.exit_code == 0 and "Information security in supplier relationships" in text.stdout
+    unknown = run_cli("explain", "ISO27001:2022/A.5.99")
+    assert unknown.exit_code == 2 and "is not a requirement imscheck knows" in unknown.stderr
+
+
+def test_unknown_format_is_a_usage_error():
+    result = run_cli("catalogue", "--format", "xlsx")
+    assert result.exit_code == 2 and "--format xlsx: use one of table, json, csv, markdown" in result.stderr
