@@ -65,3 +65,27 @@ def test_schemas_are_valid_json_schema():
     from jsonschema import Draft202012Validator
     for name in ("ims.schema.json", "rule.schema.json", "catalogue.schema.json", "correlations.schema.json"):
         Draft202012Validator.check_schema(json.loads((resources.data_dir("schemas") / name).read_text()))
+
+
+def test_27001_2013_has_114_controls_in_14_groups():
+    controls = [r for r in CATALOGUE.of_standard("ISO27001:2013") if r.annex == "A"]
+    groups = Counter(r.clause.split(".")[1] for r in controls)
+    assert len(controls) == 114
+    assert groups == {"5": 2, "6": 7, "7": 6, "8": 10, "9": 14, "10": 2, "11": 15, "12": 14, "13": 7,
+                      "14": 13, "15": 5, "16": 7, "17": 4, "18": 8}
+
+
+def test_the_2013_to_2022_migration_covers_every_old_and_every_new_control():
+    rows = [c for c in CATALOGUE.correlations if c.source.startswith("ISO27001:2013/A.") and c.target.startswith("ISO27001:2022/A.")]
+    old = {r.id for r in CATALOGUE.of_standard("ISO27001:2013") if r.annex == "A"}
+    new = {r.id for r in CATALOGUE.of_standard("ISO27001:2022") if r.annex == "A"}
+    assert {c.source for c in rows} == old
+    reached = {c.target for c in rows}
+    introduced = {r for r in CATALOGUE.without_counterpart if r.startswith("ISO27001:2022/A.")}
+    assert len(introduced) == 11 and not reached & introduced
+    assert reached | introduced == new
+
+
+def test_every_correlation_file_names_its_basis():
+    for correlation in CATALOGUE.correlations:
+        assert correlation.basis, correlation

@@ -57,6 +57,7 @@ class Correlation:
 class Catalogue:
     requirements: dict[str, Requirement]
     correlations: tuple[Correlation, ...]
+    without_counterpart: frozenset[str] = frozenset()  # mapped on purpose to nothing (new in an edition)
 
     def standards(self) -> list[str]:
         present = {r.standard for r in self.requirements.values()}
@@ -113,12 +114,17 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
                 documented_information=tuple(DocumentedInformation(d["kind"], d["subject"]) for d in entry.get("documented_information", [])),
                 amendment=entry.get("amendment"), annex=entry.get("annex"), theme=entry.get("theme"))
     correlations = []
+    unmatched: set[str] = set()
     for path in sorted((base / "correlations").glob("*.yaml")):
         source = read_yaml_file(path, _display(path, base))
         found = schema_problems(source, "correlations.schema.json")
         if found:
             problems.extend(found)
             continue
+        for i, rid in enumerate(source.data.get("without_counterpart", [])):
+            if rid not in requirements:
+                problems.append(source.problem(("without_counterpart", i), f"{rid} is not in any catalogue"))
+            unmatched.add(rid)
         for i, row in enumerate(source.data["correlations"]):
             for end in ("from", "to"):
                 if row[end] not in requirements:
@@ -126,7 +132,8 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
             correlations.append(Correlation(row["from"], row["to"], row["relation"], row.get("note"), row.get("source", source.data.get("source", ""))))
     if problems:
         raise InputError(problems)
-    return Catalogue(requirements, tuple(sorted(set(correlations), key=lambda c: (requirement_order(c.source), requirement_order(c.target)))))
+    ordered = tuple(sorted(set(correlations), key=lambda c: (requirement_order(c.source), requirement_order(c.target))))
+    return Catalogue(requirements, ordered, frozenset(unmatched))
 
 
 def _display(path: Path, base: Path) -> str:
