@@ -89,3 +89,23 @@ def test_the_2013_to_2022_migration_covers_every_old_and_every_new_control():
 def test_every_correlation_file_names_its_basis():
     for correlation in CATALOGUE.correlations:
         assert correlation.basis, correlation
+
+
+def test_all_six_editions_are_catalogued():
+    assert CATALOGUE.standards() == ["ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013", "ISO9001:2008", "ISO20000-1:2011"]
+    top_levels = {s: {r.clause.split(".")[0] for r in CATALOGUE.of_standard(s) if r.annex is None} for s in CATALOGUE.standards()}
+    assert top_levels["ISO9001:2008"] == {"4", "5", "6", "7", "8"}
+    assert top_levels["ISO20000-1:2011"] == {"4", "5", "6", "7", "8", "9"}
+
+
+def test_withdrawn_editions_lead_to_their_successors():
+    for old, new in (("ISO9001:2008", "ISO9001:2015"), ("ISO20000-1:2011", "ISO20000-1:2018"), ("ISO27001:2013", "ISO27001:2022")):
+        clauses = {r.id for r in CATALOGUE.of_standard(old) if r.annex is None}
+        mapped = {c.source for c in CATALOGUE.correlations if c.source in clauses and c.target.startswith(new + "/")}
+        assert mapped == clauses, f"{old} clauses without a successor row: {sorted(clauses - mapped)}"
+
+
+def test_tr90006_pair_is_correlated():
+    rows = [c for c in CATALOGUE.correlations if c.source.startswith("ISO9001:2008/") and c.target.startswith("ISO20000-1:2011/")]
+    assert len(rows) >= 40
+    assert any(c.source == "ISO9001:2008/7.4.1" for c in rows)
