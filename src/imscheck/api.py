@@ -9,6 +9,7 @@ IMSCHECK_DEBUG is set), and no report is written unless the run succeeded.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ class CheckOptions:
 
 def guarded(run: Callable[[], int], err: TextIO) -> int:
     """Run a command; map every failure to exit 2 with a clear message."""
+    collecting = gc.isenabled()
+    # A run builds many small, acyclic objects and then ends: the cycle collector
+    # would only re-scan them, at a third of the run time on a large IMS.
+    gc.disable()
     try:
         return run()
     except InputError as error:
@@ -60,6 +65,9 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
         if os.environ.get("IMSCHECK_DEBUG"):
             traceback.print_exc(file=err)
         err.write(f"imscheck: internal error: {type(error).__name__}: {error} (set IMSCHECK_DEBUG=1 to see the traceback)\n")
+    finally:
+        if collecting:
+            gc.enable()
     return EXIT_ERROR
 
 
