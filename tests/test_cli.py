@@ -120,3 +120,21 @@ def test_verify_reports_a_failing_example(tmp_path):
     assert result.exit_code == 1
     assert "FAIL TST01::fail::none" in result.stdout
     assert "expected ISO9001:2015/9.3.1 unmet [TST01.held at /management_systems/9], but it was not reported" in result.stdout
+
+
+def test_a_report_to_a_special_file_writes_into_it_and_leaves_it_in_place(folder, tmp_path):
+    """Renaming over /dev/null or a pipe would replace the device with a regular file."""
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    result = check(folder, "--json", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and received[0].startswith("{")

@@ -27,11 +27,19 @@ def check_writable(target: str) -> None:
 
 
 def write_report(target: str, text: str, stdout: TextIO) -> None:
-    """Write to a temporary file beside the target, then rename it into place."""
+    """Write to a temporary file beside the target, then rename it into place.
+
+    A target that exists and is not a regular file (``/dev/null``, a named pipe)
+    is written to directly: renaming over it would replace the device itself.
+    """
     if target == STDOUT:
         stdout.write(text)
         return
     path = Path(target)
+    if path.exists() and not path.is_file():
+        with open(path, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        return
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
