@@ -112,7 +112,7 @@ def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, a
             for env in query.answers({}):
                 violations.append(violation(env))
         else:
-            require = _Query(expectation.require, params, as_of, facts, indexes)
+            require = _Query(expectation.require, params, as_of, facts, indexes, outer=expectation.query)
             for env in query.answers({}):
                 witnesses = list(require.answers(dict(env)))
                 if witnesses:
@@ -190,9 +190,10 @@ class _Indexes:
 class _Query:
     """An ordered conjunction of bindings, compiled for one rule and standard."""
 
-    def __init__(self, bindings: tuple[Binding, ...], params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes):
+    def __init__(self, bindings: tuple[Binding, ...], params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes,
+                 outer: tuple[Binding, ...] = ()):
         self.steps = []
-        bound: set[str] = set()
+        bound: set[str] = {b.variable for b in outer}  # already bound when this query runs: usable as join keys
         for binding in bindings:
             self.steps.append(_Step(binding, params, as_of, facts, indexes, bound))
             bound.add(binding.variable)
@@ -222,7 +223,7 @@ class _Step:
         self.values = _resolver(binding.values, params, as_of) if binding.values is not None else None
         tests: list[tuple[Callable[[dict[str, Any]], Any], Callable[[Any, Any], bool], Callable[[Env], Any], bool]] = []
         self.index: tuple[str, str, Callable[[Env], Any]] | None = None
-        for condition in binding.conditions:
+        for condition in sorted(binding.conditions, key=_selectivity):
             resolve = _resolver(condition.operand, params, as_of)
             constant = not isinstance(condition.operand, Ref)
             usable = constant or condition.operand.variable in bound
@@ -268,6 +269,19 @@ class _Step:
             if not test(getter(fact), resolve(env)):
                 return False
         return True
+
+
+def _selectivity(condition: Any) -> int:
+    """Order in which conditions are tried as the index: a join on an earlier
+    variable singles out a few facts; a constant such as the standard keeps
+    most of them, so using it as the index would make joins quadratic."""
+    if condition.operator == "equals" and isinstance(condition.operand, Ref):
+        return 0
+    if condition.operator == "contains" and isinstance(condition.operand, Ref):
+        return 1
+    if condition.operator == "equals":
+        return 2
+    return 3
 
 
 def _resolver(operand: Any, params: dict[str, Any], as_of: dt.date) -> Callable[[Env], Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -146,7 +147,8 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
 
 def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> list[Problem]:
     problems = []
-    types = {t.name: t for t in collection_types().values()}
+    collections = collection_types()
+    types = {t.name: t for t in collections.values()}
     for type_name, entities in ims.entities.items():
         etype = types[type_name]
         for entity in entities:
@@ -159,7 +161,7 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
                             problems.append(entity.problem(parts, f"{value} is not a requirement imscheck knows: check the standard id and clause (see 'imscheck catalogue')"))
                         continue
                     target = ims.by_id.get(value)
-                    wanted = collection_types()[ref.target].name
+                    wanted = collections[ref.target].name
                     if target is None or target.type != wanted:
                         candidates = [e.id for e in ims.of_type(wanted)]
                         hint = difflib.get_close_matches(value, candidates, n=1)
@@ -208,10 +210,19 @@ def evidence_path_problem(root: Path, relative: str) -> str | None:
         return f"evidence path {relative!r} is absolute: write it relative to the repository root ({root.name}/)"
     if ".." in Path(relative).parts:
         return f"evidence path {relative!r} leaves the repository through '..': keep evidence inside it"
-    resolved = (root / relative).resolve()
+    target = root / relative
+    resolved = _real_folder(str(target.parent)) / target.name
+    if os.path.islink(resolved):
+        resolved = resolved.resolve()
     if resolved != root and root not in resolved.parents:
         return f"evidence path {relative!r} goes through a symbolic link that leaves the repository: copy the file into it"
     return None
+
+
+@lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> Path:
+    """Folders are shared by many evidence files: resolve each once."""
+    return Path(folder).resolve()
 
 
 def evidence_status(root: Path, relative: str) -> str:
