@@ -17,9 +17,15 @@ suppliers           2 %
 
 plus a few policies, context reviews and management reviews, one Statement of
 Applicability entry per Annex A control, and the rest of ``n`` shared between
-objectives, context issues and interested parties. Every reference points at
-an entity that exists, every date is relative to :data:`AS_OF` (recent enough
-that reviews are fresh), and every document has an evidence path.
+objectives, context issues and interested parties (so the total is ``n`` once
+``n`` is above a few hundred). Every reference points at an entity that
+exists, every date is relative to :data:`AS_OF` (recent enough that reviews
+are fresh), and every document has an evidence path.
+
+The organisation is a well-run one: it meets what the built-in rules ask,
+with one kind of gap left in on purpose, as in real registers: about 5 % of
+the open nonconformities have an overdue corrective action (NC01), so a check
+exits 1 and the reporting of findings is exercised too.
 
 ``write(n, folder, seed, files)`` writes the IMS as YAML under ``folder/ims/``
 and one small evidence file per document under ``folder/evidence/``, so that
@@ -37,6 +43,7 @@ from typing import Any
 import yaml
 
 from .catalogue import load_catalogue
+from .yamlsource import MAX_FILE_BYTES
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -127,8 +134,10 @@ def counts(n: int) -> dict[str, int]:
     out["management_reviews"] = 3 + min(9, n // 20000)
     out["soa"] = len(_annex_a_controls())
     left = max(0, n - sum(out.values()))
-    for collection, part in REMAINDER:
+    for collection, part in REMAINDER[1:]:
         out[collection] = max(4, round(left * part))
+    first = REMAINDER[0][0]  # takes the rounding, so that the total is n whenever n is large enough
+    out[first] = max(4, left - sum(out[c] for c, _ in REMAINDER[1:]))
     return {c: out[c] for c in COLLECTIONS}
 
 
@@ -165,8 +174,14 @@ class _Generator:
         # About 40 % maintained documents, 60 % retained records.
         split = max(10, len(docs) * 2 // 5)
         self.doc_ids, self.record_ids = docs[:split], docs[split:]
+        # A few superseded documents are kept as obsolete; nothing current points at them.
+        reserved = 3 + self.count["policies"]
+        self.obsolete = {d for i, d in enumerate(self.doc_ids) if i >= reserved and i % 37 == 36}
+        self.current_doc_ids = [d for d in self.doc_ids if d not in self.obsolete]
         self.top_roles = self.ids["roles"][:len(_TOP_ROLES)]
         self._services: list[dict[str, Any]] = []
+        self._role_systems: dict[str, list[str]] = {}
+        self._treated_controls: set[str] = set()
 
     # -- helpers ---------------------------------------------------------
 
@@ -195,7 +210,7 @@ class _Generator:
         return self.rng.choice(self.ids["roles"])
 
     def document(self) -> str:
-        return self.rng.choice(self.doc_ids)
+        return self.rng.choice(self.current_doc_ids)
 
     def record(self) -> str:
         return self.rng.choice(self.record_ids)
@@ -280,10 +295,12 @@ class _Generator:
         out = []
         for i, cid in enumerate(self.ids["context_issues"]):
             text = _ISSUES[i % len(_ISSUES)]
-            issue: dict[str, Any] = {"id": cid, "description": f"{text} (register entry {i + 1})",
-                                     "kind": "external" if self.rng.random() < 0.6 else "internal"}
+            kind = "external" if self.rng.random() < 0.6 else "internal"
+            if i < 2:  # at least one internal and one external issue for every system
+                kind = ("external", "internal")[i]
+            issue: dict[str, Any] = {"id": cid, "description": f"{text} (register entry {i + 1})", "kind": kind}
             issue["climate_related"] = "weather" in text or "energy" in text or "Carbon" in text
-            issue["management_systems"] = self.systems()
+            issue["management_systems"] = [QMS, SMS, ISMS] if i < 4 else self.systems()
             out.append(issue)
         return out
 
@@ -343,7 +360,8 @@ class _Generator:
                             "responsibilities": [duty, "Takes part in management reviews"], "top_management": True})
                 continue
             name = f"{_ROLES[i % len(_ROLES)]} {i // len(_ROLES) + 1}"
-            out.append({"id": rid, "name": name, "holder": self.person(), "management_systems": self.systems(),
+            self._role_systems[rid] = self.systems()
+            out.append({"id": rid, "name": name, "holder": self.person(), "management_systems": self._role_systems[rid],
                         "responsibilities": [f"Carries out the duties of the {name.lower()}", "Reports issues to the process owner"],
                         "top_management": False})
         return out
@@ -376,6 +394,7 @@ class _Generator:
                                          "plan": "Act on the opportunity" if opportunity else "Reduce the likelihood with the controls listed"}
             if ISMS in systems and controls:
                 treatment["controls"] = self.pick(controls, 1, 4)
+                self._treated_controls.update(treatment["controls"])
             treatment["due"] = (AS_OF + dt.timedelta(days=self.rng.randint(14, 365))).isoformat()
             treatment["owner"] = self.role()
             risk["treatment"] = treatment
@@ -394,8 +413,9 @@ class _Generator:
             if not process["services"]:
                 del process["services"]
             if self.rng.random() < 0.1:
-                process["operated_by"] = self.rng.choice(self.ids["suppliers"])
-            process["documents"] = self.pick(self.doc_ids, 1, 3)
+                # Outsourced to a supplier managed under every system (SUP01).
+                process["operated_by"] = self.rng.choice(self.ids["suppliers"][::2])
+            process["documents"] = self.pick(self.current_doc_ids, 1, 3)
             out.append(process)
         return out
 
@@ -404,8 +424,9 @@ class _Generator:
         for i, sid in enumerate(self.ids["suppliers"]):
             r = self.rng.random()
             kind = "external" if r < 0.8 else ("internal" if r < 0.95 else "customer")
+            systems = [QMS, SMS, ISMS] if i % 2 == 0 else self.systems()
             out.append({"id": sid, "name": f"Supplier {i + 1} {self.rng.choice(_LAST)} {self.rng.choice(['Ltd', 'GmbH', 'BV', 'SA', 'plc'])}",
-                        "kind": kind, "management_systems": self.systems(), "services": self.pick(self.ids["services"], 1, 2),
+                        "kind": kind, "management_systems": systems, "services": self.pick(self.ids["services"], 1, 2),
                         "agreement": self.document(), "last_reviewed": _day(self.rng.randint(5, 300)),
                         "review_interval_months": 12})
         return out
@@ -422,7 +443,7 @@ class _Generator:
             doc: dict[str, Any] = {"id": did, "title": title, "kind": "record" if record else "document",
                                    "management_systems": systems, "owner": self.role(),
                                    "version": f"{self.rng.randint(1, 5)}.{self.rng.randint(0, 9)}",
-                                   "status": "draft" if self.rng.random() < 0.03 else "approved",
+                                   "status": "obsolete" if did in self.obsolete else "approved",
                                    "approved_by": self.rng.choice(self.top_roles), "approved_on": _day(approved),
                                    "last_reviewed": _day(self.rng.randint(1, min(approved, 330))),
                                    "review_interval_months": self.rng.choice([12, 12, 24])}
@@ -444,10 +465,21 @@ class _Generator:
         audits = len(self.ids["internal_audits"])
         for nc in ncs[: len(ncs) * 3 // 5]:
             findings.setdefault(self.rng.randrange(audits), []).append(nc)
+        # Two thirds of the audits are this year's integrated programme, which covers every unit
+        # (AUD01); the rest are older audits of one or two systems.
+        recent = max(1, audits * 2 // 3)
+        programme: dict[int, list[str]] = {}
+        for j, unit in enumerate(self.ids["units"]):
+            programme.setdefault(j % recent, []).append(unit)
         for i, aid in enumerate(self.ids["internal_audits"]):
-            audit: dict[str, Any] = {"id": aid, "date": _day(self.rng.randint(7, 1000)), "management_systems": self.systems(),
-                                     "units": self.pick(self.ids["units"], 1, 2), "processes": self.pick(self.ids["processes"], 1, 4),
-                                     "auditor": self.person(), "independent": self.rng.random() < 0.95, "report": self.record()}
+            if i < recent:
+                date, systems = _day(self.rng.randint(7, 350)), [QMS, SMS, ISMS]
+                units = programme.get(i) or self.pick(self.ids["units"], 1, 2)
+            else:
+                date, systems, units = _day(self.rng.randint(380, 1000)), self.systems(), self.pick(self.ids["units"], 1, 2)
+            audit: dict[str, Any] = {"id": aid, "date": date, "management_systems": systems, "units": units,
+                                     "processes": self.pick(self.ids["processes"], 1, 4), "auditor": self.person(),
+                                     "independent": True, "report": self.record()}
             if i in findings:
                 audit["findings"] = findings[i]
             out.append(audit)
@@ -469,11 +501,15 @@ class _Generator:
         for i, nid in enumerate(self.ids["nonconformities"]):
             raised = self.rng.randint(5, 900)
             closed = raised > 60 and self.rng.random() < 0.85
-            action: dict[str, Any] = {"description": "Correct the cause and brief the team",
-                                      "due": _day(raised - 45) if raised > 45 else (AS_OF + dt.timedelta(days=45 - raised)).isoformat()}
+            action: dict[str, Any] = {"description": "Correct the cause and brief the team"}
             if closed:
+                action["due"] = _day(raised - 45)
                 action["completed_on"] = _day(raised - self.rng.randint(5, 40))
-                action["effective"] = self.rng.random() < 0.9
+                action["effective"] = True
+            elif self.rng.random() < 0.05:  # the one kind of gap left in: a few open actions are overdue (NC01)
+                action["due"] = _day(self.rng.randint(1, 30))
+            else:
+                action["due"] = (AS_OF + dt.timedelta(days=self.rng.randint(10, 120))).isoformat()
             out.append({"id": nid, "raised_on": _day(raised), "description": f"{self.rng.choice(_NC)} (finding {i + 1})",
                         "management_systems": self.systems(), "root_cause": "The step was not described in the procedure",
                         "corrective_action": action, "status": "closed" if closed else "open", "record": self.record()})
@@ -481,9 +517,13 @@ class _Generator:
 
     def competence_records(self) -> list[dict[str, Any]]:
         out = []
-        for cid in self.ids["competence_records"]:
+        roles = self.ids["roles"]
+        for i, cid in enumerate(self.ids["competence_records"]):
             assessed = self.rng.randint(10, 600)
-            out.append({"id": cid, "person": self.person(), "role": self.role(), "management_systems": self.systems(),
+            # One record for every role first, for all its systems (CMP01); then more holders.
+            role = roles[i] if i < len(roles) else self.role()
+            systems = self._role_systems.get(role, [QMS, SMS, ISMS]) if i < len(roles) else self.systems()
+            out.append({"id": cid, "person": self.person(), "role": role, "management_systems": systems,
                         "assessed_on": _day(assessed),
                         "valid_until": (AS_OF + dt.timedelta(days=self.rng.randint(60, 900))).isoformat(),
                         "evidence": self.record()})
@@ -497,8 +537,9 @@ class _Generator:
                                      "applicable": applicable}
             if applicable:
                 entry["justification"] = "Needed to treat the risks in the risk register and by customer contracts."
-                entry["implemented"] = self.rng.random() < 0.95
-                entry["documents"] = self.pick(self.doc_ids, 1, 2)
+                # Not implemented yet only where a risk treatment plans it (SOA01).
+                entry["implemented"] = control not in self._treated_controls or self.rng.random() < 0.95
+                entry["documents"] = self.pick(self.current_doc_ids, 1, 2)
             else:
                 entry["justification"] = _SOA_NOT_APPLICABLE
             out.append(entry)
@@ -540,33 +581,43 @@ def dump(data: dict[str, Any]) -> str:
 
 
 def _parts(ims: dict[str, Any], files: int) -> list[list[tuple[str, Any]]]:
-    """The IMS cut into ``files`` documents: whole collections, large ones cut in pieces when there are more files than collections."""
+    """The IMS cut into ``files`` documents of runs of collections in schema order, about equal in
+    entities; when there are more files than collections, the largest collections are cut in pieces."""
     pieces: list[tuple[str, Any]] = [(c, v) for c, v in ims.items() if c == "organisation" or v]
+
+    def size(piece: tuple[str, Any]) -> int:
+        return len(piece[1]) if isinstance(piece[1], list) else 1
+
     while len(pieces) < files:
-        sizes = [len(v) if isinstance(v, list) else 1 for _, v in pieces]
-        largest = max(range(len(pieces)), key=lambda i: sizes[i])
-        if sizes[largest] < 2:
+        largest = max(range(len(pieces)), key=lambda i: size(pieces[i]))
+        if size(pieces[largest]) < 2:
             break
         collection, value = pieces[largest]
         half = len(value) // 2
         pieces[largest: largest + 1] = [(collection, value[:half]), (collection, value[half:])]
-    bins: list[list[tuple[str, Any]]] = [[] for _ in range(min(files, len(pieces)))]
-    load = [0] * len(bins)
-    order = sorted(range(len(pieces)), key=lambda i: -(len(pieces[i][1]) if isinstance(pieces[i][1], list) else 1))
-    for i in order:
-        target = min(range(len(bins)), key=lambda b: load[b])
-        bins[target].append((i, *pieces[i]))  # type: ignore[arg-type]
-        load[target] += len(pieces[i][1]) if isinstance(pieces[i][1], list) else 1
-    # Within a file, keep schema order; files are numbered in schema order of their first piece.
-    ordered = [sorted(b) for b in bins if b]
-    ordered.sort(key=lambda b: b[0][0])
-    return [[(c, v) for _, c, v in b] for b in ordered]
+    files = min(files, len(pieces))
+    total = sum(size(p) for p in pieces)
+    cumulative, running = [], 0
+    for piece in pieces:
+        running += size(piece)
+        cumulative.append(running)
+    # Cut k (1..files-1) after the piece whose running total is closest to k/files of the whole,
+    # keeping at least one piece in every file.
+    cuts, start = [], 0
+    for k in range(1, files):
+        lowest, highest = start + 1, len(pieces) - (files - k)
+        cut = min(range(lowest, highest + 1), key=lambda i: (abs(cumulative[i - 1] - total * k / files), i))
+        cuts.append(cut)
+        start = cut
+    bounds = [0] + cuts + [len(pieces)]
+    return [pieces[bounds[i]:bounds[i + 1]] for i in range(files)]
 
 
 def write(n: int, folder: Path, seed: int = 0, files: int = 1) -> dict[str, Any]:
     """Write the IMS of about ``n`` entities into ``folder/ims/`` (``files`` YAML files) and its evidence under ``folder/evidence/``.
 
-    Returns a summary: entities, files written, YAML bytes.
+    Every document's evidence file (a few lines of text) is written at its ``path``.
+    Returns a summary: entities, the YAML file names, YAML bytes.
     """
     if files < 1:
         raise ValueError("files must be at least 1")
@@ -583,11 +634,13 @@ def write(n: int, folder: Path, seed: int = 0, files: int = 1) -> dict[str, Any]
                 document[collection] = value
             else:
                 document.setdefault(collection, []).extend(value)
-        name = "ims.yaml" if len(parts) == 1 else f"{index:02d}-{'-'.join(dict.fromkeys(c for c, _ in part))}.yaml"
-        if len(name) > 120:
-            name = f"{index:02d}-{part[0][0]}-and-more.yaml"
-        text = dump(document)
-        data = text.encode("utf-8")
+        names = list(dict.fromkeys(c for c, _ in part))
+        label = names[0] if len(names) == 1 else f"{names[0]}-to-{names[-1]}"
+        name = "ims.yaml" if len(parts) == 1 else f"{index:02d}-{label.replace('_', '-')}.yaml"
+        data = dump(document).encode("utf-8")
+        if len(data) > MAX_FILE_BYTES:
+            raise ValueError(f"{name} would be {len(data):,} bytes, more than imscheck reads per file "
+                             f"({MAX_FILE_BYTES:,}): write the IMS into more files")
         (ims_dir / name).write_bytes(data)
         written.append(name)
         size += len(data)

@@ -1,0 +1,242 @@
+"""Benchmark imscheck on synthetic IMS descriptions of growing size.
+
+    python benchmarks/bench.py --sizes 1000 10000 100000 --repeat 3 [--engine python]
+
+For each size N, a synthetic IMS (imscheck.synthetic) is written into a
+temporary folder (not timed). Then:
+
+* end to end, as subprocesses: ``imscheck validate DIR`` and
+  ``imscheck check DIR --as-of 2025-06-30 --json REPORT`` — wall time (median
+  of --repeat) and peak RSS of the child (from ``os.wait4``). ``check`` exits 1
+  when a requirement is unmet; only exit 2 or worse is a failure.
+* in process, the phases of ``check`` by calling the library: read YAML,
+  schema validation, merge + references, facts, evaluate, decide, report.
+
+The JSON report goes to a file in the temporary folder rather than /dev/null,
+so that writing it is measured and so that versions of imscheck that renamed
+a temporary file over the target (replacing /dev/null itself when run as
+root) are safe to benchmark.
+
+Prints one Markdown table. ``--profile DIR`` also writes a cProfile of the
+in-process pipeline per size (``DIR/check-N.prof``) and prints its top
+functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+AS_OF = "2025-06-30"
+# Keep each file well under imscheck's per-file limit (32 MiB): about 300 bytes per entity.
+ENTITIES_PER_FILE = 50_000
+
+
+def imscheck_command() -> list[str]:
+    script = Path(sys.executable).parent / "imscheck"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("imscheck")
+    return [found] if found else [sys.executable, "-m", "imscheck"]
+
+
+def run_child(argv: list[str]) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS (MB) and exit code of one run; the child's own rusage via wait4."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert child.stderr is not None
+    err = child.stderr.read()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    child.stderr.close()
+    rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return wall, rss_mb, child.returncode, err.decode("utf-8", "replace")
+
+
+def time_command(argv: list[str], repeat: int, ok: Callable[[int], bool]) -> tuple[float, float]:
+    walls, peak = [], 0.0
+    for _ in range(repeat):
+        wall, rss, code, err = run_child(argv)
+        if not ok(code):
+            raise SystemExit(f"bench: {' '.join(argv)} exited {code}:\n{err}")
+        walls.append(wall)
+        peak = max(peak, rss)
+    return statistics.median(walls), peak
+
+
+@contextmanager
+def timer(into: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[name] = into.get(name, 0.0) + time.perf_counter() - start
+
+
+PHASES = ("load rules", "read YAML", "schema", "merge+refs", "facts", "evaluate", "decide", "report")
+
+
+def check_phases(folder: Path, engine: str) -> dict[str, float]:
+    """One in-process run of what ``imscheck check`` does, timed phase by phase.
+
+    It runs inside ``api.guarded``, as the command does, so that it runs under the same
+    conditions (e.g. the garbage collector policy of a run).
+    """
+    from imscheck import api
+
+    timings: dict[str, float] = {}
+
+    def run() -> int:
+        timings.update(_phases(folder, engine))
+        return 0
+
+    if api.guarded(run, sys.stderr) != 0:
+        raise SystemExit("bench: the in-process check failed (see above)")
+    return timings
+
+
+def _phases(folder: Path, engine: str) -> dict[str, float]:
+    from imscheck import api, ims as ims_module, resources, schemacheck
+    from imscheck.catalogue import load_catalogue
+    from imscheck.facts import build_facts
+    from imscheck.model import IMS_SCHEMA
+    from imscheck.reports import REPORTERS, console
+    from imscheck.rulebook import load_rules
+    from imscheck.verdicts import decide
+    from imscheck.yamlsource import read_yaml_file
+
+    # Start cold, as a fresh process would.
+    for name in ("validator", "quick_check"):
+        cached = getattr(schemacheck, name, None)
+        if cached is not None and hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+    load_catalogue.cache_clear()
+    resources.schema.cache_clear()
+    t: dict[str, float] = {}
+    with timer(t, "load rules"):
+        catalogue = load_catalogue()
+        rules, notes = load_rules(catalogue, resources.data_dir("rules") / "checks", [])
+    root = folder.resolve()
+    with timer(t, "read YAML"):
+        sources = [read_yaml_file(f, ims_module.display_path(f, root)) for f in ims_module.discover(folder)]
+    with timer(t, "schema"):  # compiling the schema counts here
+        problems = [p for s in sources for p in schemacheck.schema_problems(s, IMS_SCHEMA)]
+    if problems:
+        raise SystemExit(f"bench: the synthetic IMS is not valid: {problems[0].render()}")
+    # build_ims validates against the schema again; that was timed above, so leave it out here.
+    original = ims_module.schema_problems
+    ims_module.schema_problems = lambda *args, **kwargs: []
+    try:
+        with timer(t, "merge+refs"):
+            ims = ims_module.build_ims(sources, lambda rid: rid in catalogue.requirements, root)
+    finally:
+        ims_module.schema_problems = original
+    as_of = dt.date.fromisoformat(AS_OF)
+    standards = api.select_standards([], ims)
+    with timer(t, "facts"):
+        facts = build_facts(ims, catalogue)
+    with timer(t, "evaluate"):
+        outcomes = api.ENGINES[engine]().evaluate(rules, facts, standards, as_of)
+    with timer(t, "decide"):
+        result = decide(ims, catalogue, rules, outcomes, standards, as_of, tuple(notes))
+    with timer(t, "report"):
+        REPORTERS["json"](result)
+        console.render(result)
+    return t
+
+
+def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {p: statistics.median(r.get(p, 0.0) for r in runs) for p in PHASES}
+
+
+def profile_check(folder: Path, engine: str, out: Path, top: int) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    check_phases(folder, engine)
+    profiler.disable()
+    profiler.dump_stats(str(out))
+    text = io.StringIO()
+    stats = pstats.Stats(profiler, stream=text)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    return text.getvalue()
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds:.2f}" if seconds >= 0.1 else f"{seconds:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engine", default="python", help="passed to 'imscheck check --engine'")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--files", type=int, default=0, help=f"YAML files per IMS (default: one per {ENTITIES_PER_FILE:,} entities)")
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="write a cProfile of the in-process check per size here")
+    parser.add_argument("--top", type=int, default=25, help="functions shown per profile")
+    args = parser.parse_args(argv)
+
+    from imscheck import synthetic
+
+    command = imscheck_command()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="imscheck-bench-"))
+    rows, profiles = [], []
+    try:
+        for n in args.sizes:
+            folder = base / f"ims-{n}"
+            if folder.exists():
+                shutil.rmtree(folder)
+            files = args.files or max(1, -(-n // ENTITIES_PER_FILE))
+            start = time.perf_counter()
+            info = synthetic.write(n, folder, seed=args.seed, files=files)
+            print(f"generated N={n}: {info['entities']} entities, {len(info['files'])} file(s), "
+                  f"{info['yaml_bytes'] / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+            report = base / f"report-{n}.json"
+            validate_s, validate_rss = time_command(command + ["validate", str(folder)], args.repeat, lambda c: c == 0)
+            check_s, check_rss = time_command(
+                command + ["check", str(folder), "--as-of", AS_OF, "--json", str(report), "--engine", args.engine],
+                args.repeat, lambda c: c in (0, 1))
+            phases = median_phases([check_phases(folder, args.engine) for _ in range(args.repeat)])
+            rows.append((n, info["entities"], info["yaml_bytes"] / 1e6, validate_s, check_s, max(validate_rss, check_rss), phases))
+            print(f"  validate {validate_s:.2f} s, check {check_s:.2f} s, peak RSS {max(validate_rss, check_rss):.0f} MB", file=sys.stderr)
+            if args.profile:
+                args.profile.mkdir(parents=True, exist_ok=True)
+                profiles.append((n, profile_check(folder, args.engine, args.profile / f"check-{n}.prof", args.top)))
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+    print(f"\nimscheck benchmark: engine {args.engine}, median of {args.repeat}, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} CPUs\n")
+    head = ["N", "entities", "YAML MB", "validate s", "check s", "check µs/entity", "peak RSS MB"] + [f"{p} s" for p in PHASES]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---:" for _ in head) + "|")
+    for n, entities, mb, validate_s, check_s, rss, phases in rows:
+        cells = [f"{n:,}", f"{entities:,}", f"{mb:.1f}", fmt(validate_s), fmt(check_s), f"{check_s / entities * 1e6:.0f}",
+                 f"{rss:.0f}"] + [fmt(phases[p]) for p in PHASES]
+        print("| " + " | ".join(cells) + " |")
+    print("\nvalidate/check: subprocess wall time, end to end (interpreter start and imports included); "
+          "phases: in process, one cold run of each (catalogue, rules and schema caches cleared).")
+    for n, text in profiles:
+        print(f"\n## cProfile, in-process check, N={n:,}\n\n```\n{text.strip()}\n```")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
