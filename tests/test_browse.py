@@ -64,3 +64,20 @@ def test_explain_text_and_unknown_id():
 def test_unknown_format_is_a_usage_error():
     result = run_cli("catalogue", "--format", "xlsx")
     assert result.exit_code == 2 and "--format xlsx: use one of table, json, csv, markdown" in result.stderr
+
+
+def test_coverage_json_lists_every_requirement_with_how_it_is_decided():
+    records = json.loads(run_cli("coverage", "--format", "json").stdout)
+    by_id = {r["requirement"]: r for r in records}
+    assert by_id["ISO27001:2022/9.3.1"]["decided_by"] == ["MR01"] and by_id["ISO27001:2022/9.3.1"]["attestation"] is False
+    assert by_id["ISO20000-1:2018/9.3"]["decided_by"] == ["MR01", "MR02"]
+    assert {r["standard"] for r in records} == {"ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013"}
+    assert all(set(r) >= {"requirement", "decided_by", "attestation"} for r in records)
+
+
+def test_coverage_table_counts_per_standard():
+    lines = run_cli("coverage", "--standard", "ISO27001:2022").stdout.splitlines()
+    assert lines[0].split() == ["standard", "requirements", "rules", "attestation", "sub-clauses", "nothing"]
+    cells = lines[1].split()
+    assert cells[0] == "ISO27001:2022" and int(cells[1]) == 134
+    assert int(cells[2]) + int(cells[3]) + int(cells[4]) + int(cells[5]) == 134

@@ -146,3 +146,46 @@ def test_an_exclusion_must_belong_to_the_standard_of_its_scope(tmp_path):
     with pytest.raises(InputError) as caught:
         verdicts(tmp_path, text)
     assert "ISO27001:2022/A.5.1 is not a requirement of ISO9001:2015" in caught.value.problems[0].message
+
+
+def _with_attestation(requirement_id: str):
+    import dataclasses
+    from imscheck.catalogue import Catalogue
+    requirements = dict(CATALOGUE.requirements)
+    requirements[requirement_id] = dataclasses.replace(requirements[requirement_id], attestation="minutes of leadership meetings")
+    return Catalogue(requirements, CATALOGUE.correlations, CATALOGUE.without_counterpart)
+
+
+ATTESTED = BASE + """\
+roles:
+  - {id: ceo, name: CEO, management_systems: [qms]}
+attestations:
+  - {id: att-5-1-1, requirement: "ISO9001:2015/5.1.1", management_systems: [qms], attested_by: ceo, date: "2025-01-15", evidence: Board minutes of January, documents: [minutes]}
+"""
+
+
+def _attested_verdict(tmp_path, text, as_of):
+    catalogue = _with_attestation("ISO9001:2015/5.1.1")
+    (tmp_path / "minutes.md").write_text("notes")
+    ims = build_ims([read_yaml_text(text, "ims.yaml")], lambda r: r in catalogue.requirements, tmp_path.resolve())
+    result = evaluate(ims, catalogue, [RULE], ["ISO9001:2015"], as_of)
+    return {v.requirement: v for v in result.verdicts}["ISO9001:2015/5.1.1"]
+
+
+def test_a_requirement_needing_attestation_is_met_by_a_valid_one(tmp_path):
+    verdict = _attested_verdict(tmp_path, ATTESTED, AS_OF)
+    assert verdict.status == "met" and verdict.evidence == ("att-5-1-1", "minutes")
+
+
+def test_an_attestation_lapses_after_twelve_months(tmp_path):
+    verdict = _attested_verdict(tmp_path, ATTESTED, dt.date(2026, 1, 15))
+    [reason] = verdict.reasons
+    assert verdict.status == "unmet" and reason.code == "attestation.lapsed"
+    assert "lapsed on 2026-01-15" in reason.message and reason.pointer == "/attestations/0/date"
+
+
+def test_a_requirement_needing_attestation_without_one_is_unmet_and_says_what_to_look_at(tmp_path):
+    verdict = _attested_verdict(tmp_path, BASE, AS_OF)
+    [reason] = verdict.reasons
+    assert verdict.status == "unmet" and reason.code == "attestation.missing"
+    assert "look at minutes of leadership meetings" in reason.message

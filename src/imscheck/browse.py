@@ -131,3 +131,58 @@ def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO) -> int:
         return 0
 
     return guarded(run, err)
+
+
+COVERAGE_DEFAULT = ("ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013")
+
+
+def coverage_records(catalogue: Catalogue, rules: list[Any], standards: list[str]) -> list[dict[str, Any]]:
+    """How each requirement gets a verdict: rules, a person's attestation, its sub-clauses, or nothing.
+
+    A heading such as 9.3 counts as covered through its sub-clauses when every
+    one of them is covered; it needs no rule of its own.
+    """
+    decided: dict[str, list[str]] = {}
+    for rule in rules:
+        for rid in rule.decides:
+            decided.setdefault(rid, []).append(rule.id)
+
+    def covered(requirement: Requirement) -> bool:
+        if requirement.id in decided or requirement.attestation:
+            return True
+        children = catalogue.children(requirement.id)
+        return bool(children) and all(covered(child) for child in children)
+
+    records = []
+    for standard in standards:
+        for requirement in catalogue.of_standard(standard):
+            rule_ids = sorted(decided.get(requirement.id, []))
+            via = not rule_ids and not requirement.attestation and covered(requirement)
+            records.append({"requirement": requirement.id, "standard": standard, "decided_by": rule_ids,
+                            "attestation": bool(requirement.attestation) and not rule_ids, "via_subclauses": via,
+                            "covered": bool(rule_ids) or bool(requirement.attestation) or via})
+    return records
+
+
+def run_coverage(standards: list[str], rules_dirs: list[Any], fmt: str, out: TextIO, err: TextIO) -> int:
+    def run() -> int:
+        _check_format(fmt, ("table", "json"))
+        check_standard_ids(standards)
+        catalogue = load_catalogue()
+        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", rules_dirs)
+        records = coverage_records(catalogue, rules, standards or list(COVERAGE_DEFAULT))
+        if fmt == "json":
+            out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+            return 0
+        rows = []
+        for standard in standards or COVERAGE_DEFAULT:
+            mine = [r for r in records if r["standard"] == standard]
+            rows.append({"standard": standard, "requirements": len(mine),
+                         "rules": sum(1 for r in mine if r["decided_by"]),
+                         "attestation": sum(1 for r in mine if r["attestation"]),
+                         "sub-clauses": sum(1 for r in mine if r["via_subclauses"]),
+                         "nothing": sum(1 for r in mine if not r["covered"])})
+        out.write(render_rows(rows, [(k, k) for k in ("standard", "requirements", "rules", "attestation", "sub-clauses", "nothing")], "table"))
+        return 0
+
+    return guarded(run, err)

@@ -38,6 +38,7 @@ class Requirement:
     amendment: str | None = None
     annex: str | None = None
     theme: str | None = None
+    attestation: str | None = None  # the evidence a person attesting it should look at
 
     @property
     def excludable(self) -> bool:
@@ -65,6 +66,12 @@ class Catalogue:
 
     def of_standard(self, standard: str) -> list[Requirement]:
         return sorted((r for r in self.requirements.values() if r.standard == standard), key=requirement_order)
+
+    def children(self, requirement_id: str) -> list[Requirement]:
+        """The sub-clauses one level down (9.3 -> 9.3.1, 9.3.2, 9.3.3)."""
+        depth = requirement_id.count(".") + 1
+        return [r for r in self.requirements.values()
+                if r.id.startswith(requirement_id + ".") and r.id.count(".") == depth]
 
     def correlated(self, requirement_id: str) -> list[tuple[str, str]]:
         """(other requirement, relation seen from ``requirement_id``), both directions."""
@@ -112,7 +119,8 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
                 id=rid, standard=standard, clause=entry["clause"], title=entry["title"],
                 summary=entry["summary"], hs=entry.get("hs"), exclusion=entry["exclusion"],
                 documented_information=tuple(DocumentedInformation(d["kind"], d["subject"]) for d in entry.get("documented_information", [])),
-                amendment=entry.get("amendment"), annex=entry.get("annex"), theme=entry.get("theme"))
+                amendment=entry.get("amendment"), annex=entry.get("annex"), theme=entry.get("theme"),
+                attestation=entry["attestation"]["evidence"] if "attestation" in entry else None)
     correlations = []
     unmatched: set[str] = set()
     for path in sorted((base / "correlations").glob("*.yaml")):

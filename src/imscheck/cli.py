@@ -86,6 +86,16 @@ def explain(
 
 
 @app.command()
+def coverage(
+    standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Only this standard (repeatable)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="Count the organisation's own rule files too."),
+    format: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """Show how each requirement is decided: by rules, by a person's attestation, or not at all."""
+    raise typer.Exit(browse.run_coverage(standard, rules, format, sys.stdout, sys.stderr))
+
+
+@app.command()
 def verify(
     directory: Optional[Path] = typer.Argument(None, help="A folder of rule files (default: the built-in rules)."),
     junit: Optional[str] = typer.Option(None, "--junit", metavar="FILE", help="Write the example results as JUnit XML."),

@@ -89,7 +89,8 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
         system = claimed[standard]
         exclusions = _exclusions(ims, system)
         decided = {rid for rid in by_requirement if rid.startswith(standard + "/")}
-        for rid in sorted(decided | {e.requirement for e in exclusions}, key=requirement_order):
+        attested = {r.id for r in catalogue.of_standard(standard) if r.attestation and r.id not in decided}
+        for rid in sorted(decided | attested | {e.requirement for e in exclusions}, key=requirement_order):
             requirement = catalogue.requirements[rid]
             exclusion = next((e for e in exclusions if rid == e.requirement or rid.startswith(e.requirement + ".")), None)
             rule_ids = tuple(sorted(o.rule for o in by_requirement.get(rid, [])))
@@ -109,6 +110,9 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
                 where = exclusion.reason
                 refused = Reason(where.file, where.line, where.column, where.pointer, "exclusion.not-permitted", message)
                 verdicts[rid] = Verdict(rid, standard, requirement.title, UNMET, (refused,) + _sorted(reasons), rules=rule_ids)
+                continue
+            if rid in attested:
+                verdicts[rid] = _attested(ims, system, requirement, as_of)
                 continue
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
@@ -140,6 +144,34 @@ def _exclusions(ims: Ims, system: Entity) -> list[_Exclusion]:
             file, line, column, pointer = ims.location(entry.id, ("applicable",))
             found.append(_Exclusion(entry.data["control"], Reason(file, line, column, pointer, "soa.not-applicable", entry.data["justification"])))
     return found
+
+
+DEFAULT_ATTESTATION_MONTHS = 12
+
+
+def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Verdict:
+    """A requirement no rule can decide: met by a person's attestation that is still valid."""
+    from .facts import add_months  # facts imports the catalogue; keep this module's imports one-way
+
+    mine = [a for a in ims.of_type("attestation")
+            if a.data["requirement"] == requirement.id and system.id in a.data["management_systems"]
+            and a.data["date"] <= as_of.isoformat()]
+    latest = max(mine, key=lambda a: (a.data["date"], a.id), default=None)
+    if latest is None:
+        file, line, column, pointer = ims.location(system.id)
+        message = (f"No one has attested {requirement.clause} ({requirement.title}) for {requirement.standard}, which no rule "
+                   f"can decide from the IMS: have a person look at {requirement.attestation} and record an attestation")
+        reason = Reason(file, line, column, pointer, "attestation.missing", message)
+        return Verdict(requirement.id, requirement.standard, requirement.title, UNMET, (reason,))
+    lapses = add_months(dt.date.fromisoformat(latest.data["date"]), latest.data.get("valid_months", DEFAULT_ATTESTATION_MONTHS))
+    if lapses <= as_of:
+        file, line, column, pointer = ims.location(latest.id, ("date",))
+        message = (f"The attestation {latest.id} of {latest.data['date']} for {requirement.clause} ({requirement.title}) lapsed on "
+                   f"{lapses.isoformat()}: look at {requirement.attestation} again and record a new attestation")
+        return Verdict(requirement.id, requirement.standard, requirement.title, UNMET,
+                       (Reason(file, line, column, pointer, "attestation.lapsed", message),))
+    evidence = tuple(sorted({latest.id, *latest.data.get("documents", [])}))
+    return Verdict(requirement.id, requirement.standard, requirement.title, MET, evidence=evidence)
 
 
 def _natural(text: str) -> tuple[Any, ...]:
