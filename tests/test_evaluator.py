@@ -169,3 +169,55 @@ examples:
     assert len(verdict.reasons) == 93
     assert {(r.file, r.line, r.pointer) for r in verdict.reasons} == {("ims.yaml", 1, "/management_systems/0")}
     assert verdict.reasons[0].message == "ISO27001:2022/A.5.1 has no SoA entry"
+
+
+def test_a_per_requirement_rule_decides_each_requirement_on_its_own(tmp_path):
+    from imscheck.api import evaluate
+    from imscheck.ims import build_ims
+
+    text = """\
+id: TST07
+name: t
+title: t
+decides: ["ISO9001:2015/4.3", "ISO9001:2015/5.2.1"]
+why: t
+per_requirement: true
+expect:
+  - id: no-document
+    exists:
+      doc: {type: document, requirements: {contains: $requirement}, status: approved}
+    message: "No approved document serves {requirement} for {standard}."
+examples:
+  pass: [{name: p, as_of: "2025-01-01", ims: {}}]
+  fail: [{name: f, as_of: "2025-01-01", ims: {}}]
+"""
+    [compiled] = compile_rules([read_yaml_text(text, "t.yaml")], CATALOGUE)
+    ims_text = """\
+management_systems: [{id: qms, standard: 'ISO9001:2015', scope: {statement: x}}]
+documents: [{id: scope-doc, title: Scope, kind: document, management_systems: [qms], status: approved, requirements: ['ISO9001:2015/4.3']}]
+"""
+    ims = build_ims([read_yaml_text(ims_text, "ims.yaml")], lambda r: r in CATALOGUE.requirements, tmp_path)
+    by_id = {v.requirement: v for v in evaluate(ims, CATALOGUE, [compiled], ["ISO9001:2015"], dt.date(2025, 1, 1)).verdicts}
+    assert by_id["ISO9001:2015/4.3"].status == "met" and by_id["ISO9001:2015/4.3"].evidence == ("scope-doc",)
+    assert [r.message for r in by_id["ISO9001:2015/5.2.1"].reasons] == ["No approved document serves ISO9001:2015/5.2.1 for ISO9001:2015."]
+
+
+def test_requirement_is_bound_only_in_per_requirement_rules():
+    from imscheck.errors import InputError
+    text = """\
+id: TST06
+name: t
+title: t
+decides: ["ISO9001:2015/4.3"]
+why: t
+expect:
+  - id: x
+    exists: {doc: {type: document, requirements: {contains: $requirement}}}
+    message: m
+examples:
+  pass: [{name: p, as_of: "2025-01-01", ims: {}}]
+  fail: [{name: f, as_of: "2025-01-01", ims: {}}]
+"""
+    with pytest.raises(InputError) as caught:
+        compile_rules([read_yaml_text(text, "t.yaml")], CATALOGUE)
+    assert "only bound in a rule with 'per_requirement: true'" in caught.value.problems[0].message

@@ -40,6 +40,7 @@ class Outcome:
     standard: str
     violations: tuple[Violation, ...]
     evidence: tuple[str, ...]
+    requirement: str | None = None  # set by a per-requirement rule: the outcome is for this one only
 
 
 class Engine(Protocol):
@@ -57,15 +58,21 @@ class PythonEngine:
         outcomes = []
         for rule in rules:
             for standard in rule.standards():
-                if standard in standards:
+                if standard not in standards:
+                    continue
+                if rule.per_requirement:
+                    outcomes.extend(_evaluate_rule(rule, standard, facts, indexes, as_of, rid) for rid in rule.requirements_of(standard))
+                else:
                     outcomes.append(_evaluate_rule(rule, standard, facts, indexes, as_of))
         return outcomes
 
 
-def parameter_values(rule: Rule, standard: str, as_of: dt.date) -> dict[str, Any]:
+def parameter_values(rule: Rule, standard: str, as_of: dt.date, requirement: str | None = None) -> dict[str, Any]:
     values = rule.parameters_for(standard)
     values["standard"] = standard
     values["as_of"] = as_of.isoformat()
+    if requirement is not None:
+        values["requirement"] = requirement
     return values
 
 
@@ -77,8 +84,9 @@ def resolve_date(expr: DateExpr, params: dict[str, Any], as_of: dt.date) -> str:
     return add_months(as_of, amount * (12 if expr.unit == "years" else 1)).isoformat()
 
 
-def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date) -> Outcome:
-    params = parameter_values(rule, standard, as_of)
+def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date,
+                   requirement: str | None = None) -> Outcome:
+    params = parameter_values(rule, standard, as_of, requirement)
     violations: list[Violation] = []
     evidence: set[str] = set()
     failed: set[str] = set()
@@ -122,7 +130,7 @@ def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, a
                     violations.append(violation(env))
         if len(violations) > before:
             failed.add(expectation.id)
-    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else ())
+    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement)
 
 
 def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tuple[str, ...]]:

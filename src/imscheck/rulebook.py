@@ -36,6 +36,7 @@ from .yamlsource import YamlSource, read_yaml_file
 
 RULE_SCHEMA = "rule.schema.json"
 BUILTINS = ("standard", "as_of")
+PER_REQUIREMENT_BUILTIN = "requirement"
 _DATE_EXPR = re.compile(r"^as_of(?:\s*([+-])\s*(\$[a-z][a-z0-9_]*|\d+)\s+(day|days|month|months|year|years))?$")
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_.]*))?\}")
 
@@ -109,6 +110,10 @@ class Rule:
     source: YamlSource
     aliases: tuple[str, ...] = ()
     custom: bool = False
+    per_requirement: bool = False
+
+    def requirements_of(self, standard: str) -> list[str]:
+        return [rid for rid in self.decides if rid.startswith(standard + "/")]
 
     def standards(self) -> list[str]:
         return sorted({r.split("/", 1)[0] for r in self.decides})
@@ -190,6 +195,8 @@ class _Compiler:
             if key != "default" and key not in standards:
                 self.fail(("parameters", key), f"parameters for {key}, but the rule decides no requirement of that standard", key=True)
         self.param_names = {name for values in parameters.values() for name in values}
+        self.per_requirement = bool(data.get("per_requirement"))
+        self.builtins = BUILTINS + ((PER_REQUIREMENT_BUILTIN,) if self.per_requirement else ())
         self.param_standards = standards
         self.parameters = parameters
         for name, pattern in data.get("define", {}).items():
@@ -211,7 +218,7 @@ class _Compiler:
                 expectations.append(expectation)
         return Rule(id=data["id"], name=data["name"], title=data["title"], why=data["why"], decides=decides,
                     parameters=parameters, expectations=tuple(expectations), source=self.source,
-                    aliases=tuple(data.get("aliases", [])), custom=custom)
+                    aliases=tuple(data.get("aliases", [])), custom=custom, per_requirement=self.per_requirement)
 
     def expectation(self, item: dict[str, Any], parts: tuple[Any, ...], standards: set[str]) -> Expectation | None:
         kind = next(k for k in ("exists", "for_each", "none") if k in item)
@@ -251,7 +258,7 @@ class _Compiler:
     def bindings(self, spec: dict[str, Any], scope: dict[str, str | None], parts: tuple[Any, ...], allow_check: bool) -> tuple[Binding, ...]:
         out = []
         for variable, pattern in spec.items():
-            if variable in BUILTINS or variable in self.param_names:
+            if variable in self.builtins or variable in self.param_names:
                 self.fail(parts + (variable,), f"{variable!r} is a parameter name: choose another variable name", key=True)
                 continue
             binding = self.binding(variable, pattern, scope, parts + (variable,), allow_check)
@@ -329,7 +336,7 @@ class _Compiler:
             name, _, attribute = raw[1:].partition(".")
             if not self.check_name(name, attribute or None, scope, parts, "this condition"):
                 return None
-            if name in BUILTINS or (name in self.param_names and name not in scope):
+            if name in self.builtins or (name in self.param_names and name not in scope):
                 if attribute:
                     self.fail(parts, f"{raw}: a parameter has no attributes")
                     return None
@@ -361,7 +368,7 @@ class _Compiler:
         return Const(raw)
 
     def check_name(self, name: str, attribute: str | None, scope: dict[str, str | None], parts: tuple[Any, ...], what: str) -> bool:
-        if name in BUILTINS:
+        if name in self.builtins:
             return True
         if name in scope:
             etype = scope[name]
@@ -375,7 +382,10 @@ class _Compiler:
                 self.fail(parts, f"parameter {name!r} has no value for {', '.join(missing)}: add it under 'default' or that standard")
                 return False
             return True
-        known = ", ".join(sorted(set(BUILTINS) | self.param_names | set(scope)))
+        known = ", ".join(sorted(set(self.builtins) | self.param_names | set(scope)))
+        if name == PER_REQUIREMENT_BUILTIN:
+            self.fail(parts, "$requirement is only bound in a rule with 'per_requirement: true'")
+            return False
         self.fail(parts, f"{what} uses {name!r}, which is not a parameter or an earlier variable (known here: {known})")
         return False
 

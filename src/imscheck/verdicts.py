@@ -81,9 +81,9 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     rules_by_id = {r.id: r for r in rules}
     by_requirement: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
-        for rid in rules_by_id[outcome.rule].decides:
-            if rid.startswith(outcome.standard + "/"):
-                by_requirement.setdefault(rid, []).append(outcome)
+        targets = [outcome.requirement] if outcome.requirement else rules_by_id[outcome.rule].requirements_of(outcome.standard)
+        for rid in targets:
+            by_requirement.setdefault(rid, []).append(outcome)
     verdicts: dict[str, Verdict] = {}
     for standard in standards:
         system = claimed[standard]
