@@ -84,9 +84,19 @@ def resolve_date(expr: DateExpr, params: dict[str, Any], as_of: dt.date) -> str:
     return add_months(as_of, amount * (12 if expr.unit == "years" else 1)).isoformat()
 
 
-def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date,
-                   requirement: str | None = None) -> Outcome:
-    params = parameter_values(rule, standard, as_of, requirement)
+class Answers(Protocol):
+    """What an engine found for one expectation: the answers of its query, and
+    for ``for_each`` the answers of ``require`` that extend a given one."""
+
+    def query(self, expectation: Expectation) -> list[Env]:
+        ...
+
+    def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
+        ...
+
+
+def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: Answers, requirement: str | None = None) -> Outcome:
+    """The one place where answers become findings and evidence, for every engine."""
     violations: list[Violation] = []
     evidence: set[str] = set()
     failed: set[str] = set()
@@ -94,7 +104,6 @@ def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, a
         if failed.intersection(expectation.only_if):
             continue
         before = len(violations)
-        query = _Query(expectation.query, params, as_of, facts, indexes)
 
         def lookup(name: str, attribute: str | None, env: Env) -> Any:
             if name in env:
@@ -109,28 +118,46 @@ def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, a
             entity, attribute = _anchor(expectation, env)
             return Violation(rule.id, expectation.id, message, entity, attribute)
 
+        found = answers.query(expectation)
         if expectation.kind == "exists":
-            answers = list(query.answers({}))
-            if answers:
-                for env in answers:
-                    evidence.update(_evidence(env))
-            else:
+            for env in found:
+                evidence.update(_evidence(env))
+            if not found:
                 violations.append(violation(None))
         elif expectation.kind == "none":
-            for env in query.answers({}):
-                violations.append(violation(env))
+            violations.extend(violation(env) for env in found)
         else:
-            require = _Query(expectation.require, params, as_of, facts, indexes, outer=expectation.query)
-            for env in query.answers({}):
-                witnesses = list(require.answers(dict(env)))
-                if witnesses:
-                    for witness in witnesses:
-                        evidence.update(_evidence(witness))
-                else:
+            for env in found:
+                witnesses = answers.witnesses(expectation, env)
+                for witness in witnesses:
+                    evidence.update(_evidence(witness))
+                if not witnesses:
                     violations.append(violation(env))
         if len(violations) > before:
             failed.add(expectation.id)
     return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement)
+
+
+class _PythonAnswers:
+    def __init__(self, params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes):
+        self.params, self.as_of, self.facts, self.indexes = params, as_of, facts, indexes
+        self.requires: dict[str, _Query] = {}
+
+    def query(self, expectation: Expectation) -> list[Env]:
+        return list(_Query(expectation.query, self.params, self.as_of, self.facts, self.indexes).answers({}))
+
+    def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
+        require = self.requires.get(expectation.id)
+        if require is None:
+            require = _Query(expectation.require, self.params, self.as_of, self.facts, self.indexes, outer=expectation.query)
+            self.requires[expectation.id] = require
+        return list(require.answers(dict(env)))
+
+
+def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date,
+                   requirement: str | None = None) -> Outcome:
+    params = parameter_values(rule, standard, as_of, requirement)
+    return build_outcome(rule, standard, params, _PythonAnswers(params, as_of, facts, indexes), requirement)
 
 
 def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tuple[str, ...]]:
