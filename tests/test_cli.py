@@ -138,3 +138,12 @@ def test_a_report_to_a_special_file_writes_into_it_and_leaves_it_in_place(folder
     assert result.exit_code == 0
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert received and received[0].startswith("{")
+
+
+def test_durable_engine_without_the_extra_says_how_to_install_it(folder, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "durable", None)  # as if durable-rules were not installed
+    result = check(folder, "--engine", "durable")
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("imscheck: --engine durable needs the durable-rules extra: pip install 'imscheck[durable]'")

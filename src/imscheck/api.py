@@ -27,7 +27,13 @@ from .reports import REPORTERS, console
 from .rulebook import Rule, load_rules
 from .verdicts import Result, decide
 
-ENGINES: dict[str, Callable[[], Engine]] = {"python": PythonEngine}
+def _durable() -> Engine:
+    from .durable_engine import DurableEngine  # optional: durable-rules is an extra
+
+    return DurableEngine()
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {"python": PythonEngine, "durable": _durable}
 
 
 @dataclass

@@ -1,0 +1,95 @@
+"""The durable-rules engine must reach exactly the verdicts of the default engine.
+
+Both engines evaluate every rule example, both evidence examples and generated
+IMS descriptions of several sizes, with the facts in shuffled order; verdicts,
+reasons, locations and evidence lists must be identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from imscheck import resources, synthetic
+from imscheck.api import CheckOptions, check_result
+from imscheck.catalogue import load_catalogue
+from imscheck.errors import UsageError
+from imscheck.evaluator import PythonEngine
+from imscheck.facts import build_facts
+from imscheck.ims import load_ims
+from imscheck.rulebook import compile_rules, load_rules, read_rule_sources
+from imscheck.verdicts import decide
+
+from .golden import AS_OF, examples
+
+try:
+    from imscheck.durable_engine import DurableEngine, _load, fnv1a_32
+    _load()
+    AVAILABLE = True
+except UsageError as error:  # pragma: no cover - CI installs the extra
+    AVAILABLE, REASON = False, str(error)
+
+pytestmark = pytest.mark.skipif(not AVAILABLE, reason="durable-rules is not installed: pip install '.[durable]'")
+CATALOGUE = load_catalogue()
+RULES, _ = load_rules(CATALOGUE, resources.data_dir("rules") / "checks")
+
+
+def both(ims, standards, as_of, seed):
+    results = []
+    for engine in (PythonEngine(), DurableEngine()):
+        facts = build_facts(ims, CATALOGUE)
+        rng = random.Random(seed)
+        for rows in facts.by_type.values():
+            rng.shuffle(rows)
+        outcomes = engine.evaluate(RULES, facts, standards, as_of)
+        results.append(decide(ims, CATALOGUE, RULES, outcomes, standards, as_of))
+    return results
+
+
+@pytest.mark.parametrize("example", examples(), ids=[p.name for p in examples()])
+def test_evidence_examples_agree(example):
+    ims = load_ims(example, lambda r: r in CATALOGUE.requirements)
+    python, durable = both(ims, sorted(ims.claimed_standards()), AS_OF, seed=1)
+    assert python.verdicts == durable.verdicts
+
+
+@pytest.mark.parametrize("size, seed", [(300, 1), (1500, 2), (4000, 3)])
+def test_generated_ims_agree(tmp_path, size, seed):
+    synthetic.write(size, tmp_path / "ims", seed=seed)
+    ims = load_ims(tmp_path / "ims", lambda r: r in CATALOGUE.requirements)
+    python, durable = both(ims, sorted(ims.claimed_standards()), synthetic.AS_OF, seed=seed)
+    assert python.verdicts == durable.verdicts
+    assert any(v.status == "unmet" for v in python.verdicts)  # findings are compared too, not only "met"
+
+
+def test_every_rule_example_agrees(tmp_path):
+    from imscheck.examples import run_example
+    from imscheck import api
+
+    rules = compile_rules(read_rule_sources(resources.data_dir("rules") / "checks"), CATALOGUE)
+    original = api.ENGINES["python"]
+    try:
+        for engine in ("python", "durable"):
+            api.ENGINES["python"] = api.ENGINES[engine]  # the example runner uses the default engine
+            failing = [run.id + ": " + "; ".join(run.differences)
+                       for rule in rules for kind in ("pass", "fail")
+                       for i in range(len(rule.source.data["examples"][kind]))
+                       if not (run := run_example(rule, kind, i, CATALOGUE)).ok]
+            assert failing == [], engine
+    finally:
+        api.ENGINES["python"] = original
+
+
+def test_check_runs_with_the_durable_engine_end_to_end():
+    example = examples()[0]
+    python = check_result(CheckOptions(path=example, as_of=AS_OF))
+    durable = check_result(CheckOptions(path=example, as_of=AS_OF, engine="durable"))
+    assert python.verdicts == durable.verdicts
+
+
+def test_identity_hash_matches_the_engine():
+    # FNV-1a 32-bit reference values
+    assert fnv1a_32("") == 0x811C9DC5
+    assert fnv1a_32("a") == 0xE40C292C
