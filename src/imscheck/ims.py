@@ -107,7 +107,7 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
     for source in sources:
         ims.sources.append(source)
         if source.data is None:
-            problems.append(source.problem((), "the file is empty: describe part of the IMS or delete the file"))
+            problems.append(Problem(source.file, 1, 1, "", "the file is empty: describe part of the IMS or delete the file"))
             continue
         problems.extend(schema_problems(source, IMS_SCHEMA))
         if not isinstance(source.data, dict):
@@ -135,6 +135,10 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
                     continue
                 ims.by_id[entity.id] = entity
                 ims.entities.setdefault(etype.name, []).append(entity)
+    organisations = ims.of_type("organisation")
+    for extra in organisations[1:]:
+        first = organisations[0]
+        problems.append(extra.problem(("id",), f"the organisation is described twice (first at {first.source.file}:{first.source.locate(first.parts)[0]}): describe it in one file only"))
     for entities in ims.entities.values():
         entities.sort(key=lambda e: e.id)
     problems.extend(_reference_problems(ims, known_requirement))
@@ -239,6 +243,10 @@ def evidence_status(root: Path, relative: str) -> str:
 def display_path(file: Path, root: Path) -> str:
     """Paths in messages and reports are relative to the repository root, so they do not depend on where imscheck runs."""
     try:
-        return file.resolve().relative_to(root).as_posix()
+        # the file's own name, even when it is a symbolic link
+        return Path(os.path.abspath(file)).relative_to(root).as_posix()
     except ValueError:
-        return file.as_posix()
+        try:
+            return file.resolve().relative_to(root).as_posix()
+        except (ValueError, OSError):
+            return file.as_posix()

@@ -138,6 +138,8 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         raise InputError(Problem(display, line, 1, "", "the file contains a NUL character: it is not a text file"))
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        _check_flow_depth(text, display)  # libyaml's composer recurses in C and crashes on deep nesting
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the composer makes many small objects; collecting them mid-parse triples the time
     try:
@@ -148,6 +150,11 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             what = exc.problem or "not valid YAML"
             raise InputError(Problem(display, line, column, "", f"YAML syntax: {what}" + (f" ({exc.context})" if exc.context else ""))) from None
+        except yaml.reader.ReaderError as exc:
+            line = text.count("\n", 0, exc.position) + 1
+            column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+            code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            raise InputError(Problem(display, line, column, "", f"control characters are not allowed in YAML (found #x{code:04x}): remove it, or write it as an escape in a double-quoted string")) from None
         except yaml.YAMLError as exc:
             raise InputError(Problem(display, 1, 1, "", f"YAML: {exc}")) from None
         except RecursionError:
@@ -160,6 +167,22 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
     if builder.problems:
         raise InputError(builder.problems)
     return YamlSource(display, data, node)
+
+
+def _check_flow_depth(text: str, display: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH by reading events, which libyaml does without recursion."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Base):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise InputError(Problem(display, mark.line + 1, mark.column + 1, "", f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels"))
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the composer will report the syntax error with its location
 
 
 class _Builder:
@@ -185,7 +208,7 @@ class _Builder:
                 return None
             try:
                 return builder(node)
-            except (ValueError, yaml.YAMLError):
+            except (ValueError, KeyError, yaml.YAMLError):
                 self._problem(node, path, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}: quote it if it is text")
                 return None
         if id(node) in self.seen:
@@ -208,8 +231,12 @@ class _Builder:
             if key_node.tag == _TAG + "merge":
                 self._problem(key_node, path, "merge keys ('<<') are not supported: write the keys out")
                 continue
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
-                self._problem(key_node, path, f"mapping key {getattr(key_node, 'value', '?')!r} must be plain text: quote it")
+            if not isinstance(key_node, yaml.ScalarNode):
+                # An alias or a collection used as a key; its own mark may be the anchor's, elsewhere.
+                self._problem(node, path, "a mapping key must be plain text, not a list, a mapping or an alias")
+                continue
+            if key_node.tag != _TAG + "str":
+                self._problem(key_node, path, f"mapping key {key_node.value!r} must be plain text: quote it")
                 continue
             key = key_node.value
             if key in result:
