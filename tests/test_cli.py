@@ -147,3 +147,15 @@ def test_durable_engine_without_the_extra_says_how_to_install_it(folder, monkeyp
     assert result.exit_code == 2
     [line] = result.stderr.splitlines()
     assert line.startswith("imscheck: --engine durable needs the durable-rules extra: pip install 'imscheck[durable]'")
+
+
+def test_an_interrupted_run_exits_130_and_leaves_the_previous_report(folder, tmp_path, monkeypatch):
+    report = tmp_path / "r.json"
+    report.write_text("previous")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(api, "build_facts", interrupted)
+    result = check(folder, "--json", str(report))
+    assert result.exit_code == 130 and "interrupted; no report was written" in result.stderr
+    assert report.read_text() == "previous" and sorted(p.name for p in tmp_path.iterdir()) == ["ims", "r.json"]

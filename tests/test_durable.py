@@ -94,3 +94,12 @@ def test_identity_hash_matches_the_engine():
     # FNV-1a 32-bit reference values
     assert fnv1a_32("") == 0x811C9DC5
     assert fnv1a_32("a") == 0xE40C292C
+
+
+def test_a_crash_inside_durable_rules_is_a_clear_error_not_a_dead_process(monkeypatch):
+    import os
+    from imscheck import durable_engine
+
+    monkeypatch.setattr(durable_engine, "_in_process", lambda *args: os._exit(139))
+    with pytest.raises(UsageError, match=r"durable-rules stopped abnormally \(exit 139\)"):
+        check_result(CheckOptions(path=examples()[0], as_of=AS_OF, engine="durable"))

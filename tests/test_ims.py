@@ -149,3 +149,13 @@ def test_validate_command_accepts_a_valid_ims(tmp_path):
     write(tmp_path, "ims.yaml", MINIMAL_IMS)
     result = run_cli("validate", str(tmp_path / "ims.yaml"))
     assert result.exit_code == 0 and "valid (5 entities in 1 file)" in result.stdout
+
+
+def test_an_ims_file_linked_from_outside_the_repository_is_not_read(tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(MINIMAL_IMS)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    os.symlink(outside, repo / "ims.yaml")
+    [found] = problems(repo)
+    assert found == "ims.yaml:1:1: /: this file is a symbolic link that leaves the repository: copy the file into it"

@@ -7,14 +7,16 @@ are computed afterwards in Python by :func:`evaluator.build_outcome`, the same
 function the default engine uses. So the engine never negates, never chains,
 and never decides a verdict on its own. Further precautions from the notes:
 
-- a host without timer threads, one session per evaluation, deleted after;
+- a host without timer threads, in a child process per evaluation, so that
+  nothing the engine keeps in C outlives it and a crash is an error, not an exit;
 - every pattern starts with the ``t`` type discriminator; facts carry their own
   unique ``id`` (checked against the engine's 32-bit identity hash); entity
   ids are stored as ``key`` and joins never reference ``id`` or ``sid``;
 - one condition per dict, inside ``$and``, joins before any ``$or``;
 - list attributes become link facts, ``exists`` becomes a precomputed flag;
 - rules are spread over several rulesets so that no fact type meets more than
-  48 patterns, far below the engine's hard limit of 64;
+  16 patterns: the engine's hard limit of 64 counts
+  alpha tests a fact passes through, which grow faster than the patterns;
 - an exception inside an action, or a fact the engine refuses, is an error.
 
 Anything the compiler cannot express exactly is a :class:`UsageError` naming
@@ -26,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import multiprocessing
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +40,7 @@ from .rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule
 
 INSTALL_HINT = ("--engine durable needs the durable-rules extra: pip install 'imscheck[durable]' "
                 "(on Python 3.13 build it with CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject)")
-MAX_PATTERNS_PER_TYPE = 48
+MAX_PATTERNS_PER_TYPE = 16
 MAX_STRING = 1 << 20
 _COMPARE = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt",
             "on_or_after": "$gte", "after": "$gt", "on_or_before": "$lte", "before": "$lt"}
@@ -300,20 +303,51 @@ class DurableEngine:
 
 
 def _run(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    # Each evaluation runs in a child process of its own: the engine keeps state in C
+    # between evaluations and has crashed the process when many ran in one (the notes
+    # recommend processes for isolation). A crash then becomes a clear error.
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(engine, native, queries, rows, sender))
+    child.start()
+    sender.close()
+    try:
+        outcome = receiver.recv()
+    except EOFError:
+        outcome = None
+    child.join()
+    if outcome is None or child.exitcode != 0:
+        raise UsageError(f"durable-rules stopped abnormally (exit {child.exitcode}) while evaluating; use --engine python")
+    if isinstance(outcome, str):
+        raise UsageError(outcome)
+    return outcome
+
+
+def _child(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]], sender: Any) -> None:
     class BatchHost(engine.Host):  # type: ignore[misc, name-defined]
         def _run(self) -> None:  # no timer threads: actions run only inside do_actions
             pass
 
+    try:
+        sender.send(_in_process(engine, native, queries, rows, BatchHost()))
+    except UsageError as error:
+        sender.send(str(error))
+    finally:
+        sender.close()
+
+
+def _in_process(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]], host: Any) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {q.name: [] for q in queries}
     with warnings.catch_warnings():
         # durable-rules calls datetime.utcfromtimestamp for every action (deprecated since 3.12)
         warnings.filterwarnings("ignore", category=DeprecationWarning)
-        _run_partitions(engine, native, queries, rows, BatchHost(), found)
+        _run_partitions(engine, native, queries, rows, host, found)
     return found
 
 
 def _run_partitions(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]], host: Any,
                     found: dict[str, list[dict[str, Any]]]) -> None:
+    keep_alive: list[str] = []
     for part in _partition(queries):
         name = f"imscheck{next(_counter)}"
         definition: dict[str, Any] = {}
@@ -326,21 +360,20 @@ def _run_partitions(engine: Any, native: Any, queries: list[_Query], rows: list[
         host.register_rulesets({name: definition})
         ruleset = host.get_ruleset(name)
         sid = "1"
-        try:
-            code, state = native.assert_facts(ruleset._handle, json.dumps([dict(r, sid=sid) for r in rows], ensure_ascii=False))
-            if code != 0:
-                raise UsageError(f"durable-rules refused the facts (code {code}); use --engine python")
-            errors: list[Any] = []
-            ruleset.do_actions(state, lambda error, result: errors.append(error) if error else None)
-            if errors:
-                raise UsageError(f"durable-rules failed while evaluating: {errors[0]}")
-            if "exception" in ruleset.get_state(sid):
-                raise UsageError(f"a durable-rules action failed: {ruleset.get_state(sid)['exception']}")
-        finally:
-            try:
-                ruleset.delete_state(sid)
-            finally:
-                native.delete_ruleset(ruleset._handle)
+        # Nothing is deleted afterwards: deleting rulesets in a process that creates more
+        # crashes durable-rules (use after free), and this child process ends right after.
+        # The engine keeps pointers into this buffer: it must outlive the session.
+        payload = json.dumps([dict(r, sid=sid) for r in rows], ensure_ascii=False)
+        keep_alive.append(payload)
+        code, state = native.assert_facts(ruleset._handle, payload)
+        if code != 0:
+            raise UsageError(f"durable-rules refused the facts (code {code}); use --engine python")
+        errors: list[Any] = []
+        ruleset.do_actions(state, lambda error, result: errors.append(error) if error else None)
+        if errors:
+            raise UsageError(f"durable-rules failed while evaluating: {errors[0]}")
+        if "exception" in ruleset.get_state(sid):
+            raise UsageError(f"a durable-rules action failed: {ruleset.get_state(sid)['exception']}")
 
 
 def _one_argument(function: Any) -> Any:

@@ -90,8 +90,13 @@ def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | 
     problems: list[Problem] = []
     sources = []
     for file in discover(path):
+        display = display_path(file, root)
+        if file.is_symlink() and root not in file.resolve().parents:
+            # imscheck reads nothing outside the repository it was pointed at
+            problems.append(Problem(display, 1, 1, "", "this file is a symbolic link that leaves the repository: copy the file into it"))
+            continue
         try:
-            sources.append(read_yaml_file(file, display_path(file, root)))
+            sources.append(read_yaml_file(file, display))
         except InputError as error:
             problems.extend(error.problems)
     ims = build_ims(sources, known_requirement, root, problems)
