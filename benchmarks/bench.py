@@ -38,7 +38,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 AS_OF = "2025-06-30"
 # Keep each file well under imscheck's per-file limit (32 MiB): about 300 bytes per entity.

@@ -7,7 +7,6 @@ reasons, locations and evidence lists must be identical.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import pytest

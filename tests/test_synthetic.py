@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 
 from imscheck import synthetic
 from imscheck.api import CheckOptions, check_result

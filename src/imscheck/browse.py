@@ -9,12 +9,11 @@ from typing import Any, TextIO
 
 from . import resources
 from .api import check_standard_ids, guarded
-from .catalogue import STANDARD_ORDER, Catalogue, Requirement, load_catalogue, requirement_order
+from .catalogue import INVERSE, STANDARD_ORDER, Catalogue, Requirement, load_catalogue, requirement_order
 from .errors import UsageError
 from .rulebook import load_rules
 
 FORMATS = ("table", "json", "csv", "markdown")
-_INVERSE = {"subset": "superset", "superset": "subset"}
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
@@ -72,7 +71,7 @@ def correlation_rows(catalogue: Catalogue, source: str | None, target: str | Non
     """Correlations seen from ``source`` to ``target`` (either may be None), both directions."""
     rows = []
     for c in catalogue.correlations:
-        for a, b, relation in ((c.source, c.target, c.relation), (c.target, c.source, _INVERSE.get(c.relation, c.relation))):
+        for a, b, relation in ((c.source, c.target, c.relation), (c.target, c.source, INVERSE[c.relation])):
             if (source is None or a.startswith(source + "/")) and (target is None or b.startswith(target + "/")):
                 rows.append({"from": a, "from_title": catalogue.requirements[a].title, "relation": relation,
                              "to": b, "to_title": catalogue.requirements[b].title, "note": c.note, "source": c.basis})

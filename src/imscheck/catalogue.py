@@ -16,7 +16,7 @@ from .yamlsource import read_yaml_file
 # The order standards are shown in everywhere: current editions first.
 STANDARD_ORDER = ("ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013", "ISO9001:2008", "ISO20000-1:2011")
 RELATIONS = ("equal", "subset", "superset", "intersect")
-_INVERSE = {"equal": "equal", "subset": "superset", "superset": "subset", "intersect": "intersect"}
+INVERSE = {"equal": "equal", "subset": "superset", "superset": "subset", "intersect": "intersect"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class Catalogue:
             if c.source == requirement_id:
                 out.append((c.target, c.relation))
             elif c.target == requirement_id:
-                out.append((c.source, _INVERSE[c.relation]))
+                out.append((c.source, INVERSE[c.relation]))
         return sorted(set(out))
 
 

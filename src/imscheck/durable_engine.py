@@ -78,8 +78,7 @@ class _Query:
 
 
 class _Compiler:
-    def __init__(self, facts: Facts, as_of: dt.date):
-        self.facts = facts
+    def __init__(self, as_of: dt.date):
         self.as_of = as_of
         self.links: set[tuple[str, str]] = set()  # (type, list attribute) that need link facts
         self.flags: set[tuple[str, str]] = set()  # (type, attribute) that need an exists flag
@@ -88,7 +87,7 @@ class _Compiler:
     def query(self, name: str, rule: Rule, bindings: tuple[Binding, ...], params: dict[str, Any]) -> _Query:
         aliases: dict[str, tuple[str, str | None]] = {}  # variable -> (alias, type)
         patterns: list[tuple[str, dict[str, Any]]] = []
-        for position, binding in enumerate(bindings):
+        for binding in bindings:
             if binding.check:
                 self.check(rule, binding, params, aliases, patterns)
                 continue
@@ -273,7 +272,7 @@ class DurableEngine:
 
     def evaluate(self, rules: list[Rule], facts: Facts, standards: list[str], as_of: dt.date) -> list[Outcome]:
         engine, native = _load()
-        compiler = _Compiler(facts, as_of)
+        compiler = _Compiler(as_of)
         units = []  # (rule, standard, requirement, params, {expectation id: (query, extended query)})
         for rule in rules:
             for standard in rule.standards():

@@ -67,6 +67,7 @@ def rule_types() -> dict[str, frozenset[str]]:
     return types
 
 
+@lru_cache(maxsize=None)
 def collection_types() -> dict[str, EntityType]:
     return {t.collection: t for t in entity_types().values()}
 
