@@ -30,13 +30,13 @@ import itertools
 import json
 import multiprocessing
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import UsageError
 from .evaluator import Env, Outcome, build_outcome, parameter_values, resolve_date
 from .facts import Facts
-from .rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule
+from .rulebook import PER_REQUIREMENT_BUILTIN, Binding, Const, DateExpr, Expectation, Param, Ref, Rule
 
 INSTALL_HINT = ("--engine durable needs the durable-rules extra: pip install 'imscheck[durable]' "
                 "(on Python 3.13 build it with CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject)")
@@ -194,6 +194,13 @@ class _Compiler:
                 (joins if joined else plain).append({"$neq": {attribute: value}})
             elif operator in _COMPARE:
                 (joins if joined else plain).append({_COMPARE[operator]: {attribute: value}})
+            elif operator == "in" and joined and other_type is not None and ref.attribute not in (None, "id"):
+                # Membership in an earlier fact's list: through that list's link facts.
+                link_alias = f"{alias}l{n}"
+                self.links.add((other_type, ref.attribute))
+                links.append((link_alias, {"$and": [{"t": "link"}, {"owner": {other_alias: "key"}}, {"lt": other_type},
+                                                    {"la": ref.attribute}]}))
+                joins.append({attribute: {link_alias: "v"}})
             elif operator == "in" and not joined and isinstance(value, list):
                 ors.append({"$or": [{attribute: v} for v in value]} if value else {"$nex": {"t": 1}})
             elif operator == "not_in" and not joined and isinstance(value, list):
@@ -278,27 +285,75 @@ class DurableEngine:
             for standard in rule.standards():
                 if standard not in standards:
                     continue
-                for requirement in (rule.requirements_of(standard) if rule.per_requirement else [None]):
-                    params = parameter_values(rule, standard, as_of, requirement)
-                    base = f"u{len(units)}"
-                    queries = {}
-                    for expectation in rule.expectations_for(standard):
-                        query = compiler.query(f"{base}.{expectation.id}.q", rule, expectation.query, params)
-                        extended = None
-                        if expectation.kind == "for_each":
-                            # for_each followed by require, as one positive query; findings are
-                            # the answers of the first that none of the second extends.
-                            extended = compiler.query(f"{base}.{expectation.id}.r", rule, expectation.query + expectation.require, params)
-                        queries[expectation.id] = (query, extended)
-                    units.append((rule, standard, requirement, params, queries))
+                requirements = rule.requirements_of(standard) if rule.per_requirement else []
+                params = parameter_values(rule, standard, as_of)
+                base = f"u{len(units)}"
+                queries = {}
+                for expectation in rule.expectations_for(standard):
+                    query, require = expectation.query, expectation.require
+                    if rule.per_requirement:
+                        # One query for all the rule's requirements rather than one per
+                        # requirement: $requirement becomes a variable over their ids,
+                        # and the answers are split by it afterwards.
+                        query, require = _over_requirements(rule, query, requirements), _over_requirements(rule, require)
+                    compiled = compiler.query(f"{base}.{expectation.id}.q", rule, query, params)
+                    extended = None
+                    if expectation.kind == "for_each":
+                        # for_each followed by require, as one positive query; findings are
+                        # the answers of the first that none of the second extends.
+                        extended = compiler.query(f"{base}.{expectation.id}.r", rule, query + require, params)
+                    queries[expectation.id] = (compiled, extended)
+                units.append((rule, standard, requirements, params, queries))
         all_queries = [q for unit in units for pair in unit[4].values() for q in pair if q is not None]
         rows, by_key = _facts_for_engine(facts, compiler)
         found = _run(engine, native, all_queries, rows)
         outcomes = []
-        for rule, standard, requirement, params, queries in units:
-            answers = _DurableAnswers(queries, found, by_key)
-            outcomes.append(build_outcome(rule, standard, params, answers, requirement))
+        for rule, standard, requirements, params, queries in units:
+            if not rule.per_requirement:
+                outcomes.append(build_outcome(rule, standard, params, _DurableAnswers(queries, found, by_key)))
+                continue
+            for requirement, (mine, answered) in _split_by_requirement(queries, found, requirements).items():
+                outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of, requirement),
+                                              _DurableAnswers(mine, answered, by_key), requirement))
         return outcomes
+
+
+_REQUIREMENT = "__requirement"  # cannot clash with a rule's variables, which start with a letter
+
+
+def _over_requirements(rule: Rule, bindings: tuple[Binding, ...], requirements: list[str] | None = None) -> tuple[Binding, ...]:
+    """The bindings with $requirement turned into a join with a value variable over ``requirements``."""
+    def operand(value: Any) -> Any:
+        return Ref(_REQUIREMENT, None) if value == Param(PER_REQUIREMENT_BUILTIN) else value
+
+    out = [Binding(_REQUIREMENT, None, (), values=Const(requirements))] if requirements is not None else []
+    for binding in bindings:
+        if operand(binding.values) != binding.values:
+            raise UsageError(f"rule {rule.id}: the durable engine cannot use $requirement in value_in; use --engine python")
+        out.append(replace(binding, conditions=tuple(replace(c, operand=operand(c.operand)) for c in binding.conditions)))
+    return tuple(out)
+
+
+def _split_by_requirement(queries: dict[str, tuple[_Query, _Query | None]], found: dict[str, list[dict[str, Any]]],
+                          requirements: list[str]) -> dict[str, tuple[dict[str, tuple[_Query, _Query | None]], dict[str, list[dict[str, Any]]]]]:
+    """Per requirement: the queries without the requirement variable, and the answers that were for it."""
+    def strip(query: _Query | None) -> _Query | None:
+        if query is None:
+            return None
+        return replace(query, variables={v: a for v, a in query.variables.items() if v != _REQUIREMENT})
+
+    split: dict[str, dict[str, list[dict[str, Any]]]] = {rid: {} for rid in requirements}
+    for pair in queries.values():
+        for query in pair:
+            if query is None:
+                continue
+            for answers in split.values():
+                answers[query.name] = []
+            for raw in found[query.name]:
+                rid = raw[_REQUIREMENT][1]
+                split[rid][query.name].append({v: x for v, x in raw.items() if v != _REQUIREMENT})
+    stripped = {eid: (strip(q), strip(r)) for eid, (q, r) in queries.items()}
+    return {rid: (stripped, answers) for rid, answers in split.items()}  # type: ignore[misc]
 
 
 def _run(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:

@@ -73,8 +73,10 @@ def run_example(rule: Rule, kind: str, index: int, catalogue: Catalogue) -> Exam
         if not standards:
             return done(f"the example claims none of the standards the rule decides ({', '.join(rule.standards())})")
         result = evaluate(ims, catalogue, [rule], standards, dt.date.fromisoformat(example["as_of"]))
-    # Only what this rule decides: exclusions elsewhere in the fragment are not its business.
-    verdicts = [v for v in result.verdicts if v.requirement in rule.decides]
+    # Only what this rule decides (or the part the example names): exclusions
+    # elsewhere in the fragment are not its business.
+    about = set(example.get("only", rule.decides))
+    verdicts = [v for v in result.verdicts if v.requirement in about]
     actual = {(v.requirement, v.status, tuple(sorted((r.code, r.pointer) for r in v.reasons))) for v in verdicts if v.status != MET}
     expected = {(e["requirement"], e["status"], tuple(sorted((f"{rule.id}.{r['code']}" if "." not in r["code"] else r["code"], r.get("at", "")) for r in e.get("reasons", []))))
                 for e in example.get("expect", [])}

@@ -190,6 +190,11 @@ class _Compiler:
             if rid not in self.catalogue.requirements:
                 self.fail(("decides", i), f"{rid} is not in any catalogue: check the standard id and clause (see 'imscheck catalogue')")
         standards = {r.split("/", 1)[0] for r in decides}
+        for kind in ("pass", "fail"):
+            for i, example in enumerate(data["examples"][kind]):
+                for j, rid in enumerate(example.get("only", [])):
+                    if rid not in decides:
+                        self.fail(("examples", kind, i, "only", j), f"{rid} is not one of the requirements this rule decides: list only those under 'only'")
         parameters = data.get("parameters", {})
         for key in parameters:
             if key != "default" and key not in standards:
