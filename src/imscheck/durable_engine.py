@@ -77,6 +77,14 @@ class _Query:
     types: list[str]
 
 
+@dataclass
+class _Unit:
+    rule: Rule
+    standard: str
+    requirements: list[str]  # per-requirement rules: those this unit answers for
+    queries: dict[str, tuple[_Query, _Query | None]]  # expectation id -> (query, extended query)
+
+
 class _Compiler:
     def __init__(self, as_of: dt.date):
         self.as_of = as_of
@@ -107,6 +115,27 @@ class _Compiler:
             aliases[binding.variable] = (alias, binding.type)
         variables = {v: a for v, (a, _) in aliases.items()}
         return _Query(name, patterns, variables, [p[1]["$and"][0]["t"] for p in patterns])
+
+    def unit(self, rule: Rule, standard: str, requirements: list[str], base: str) -> _Unit:
+        """A rule's expectations for one standard (and, in a per-requirement rule, some of its requirements)."""
+        per_requirement = rule.per_requirement
+        params = parameter_values(rule, standard, self.as_of, requirements[0] if per_requirement else None)
+        queries = {}
+        for expectation in rule.expectations_for(standard):
+            query, require = expectation.query, expectation.require
+            if per_requirement:
+                # One query for all the rule's requirements rather than one per
+                # requirement: $requirement becomes a variable over their ids,
+                # and the answers are split by it afterwards.
+                query, require = _over_requirements(rule, query, requirements), _over_requirements(rule, require)
+            compiled = self.query(f"{base}.{expectation.id}.q", rule, query, params)
+            extended = None
+            if expectation.kind == "for_each":
+                # for_each followed by require, as one positive query; findings are
+                # the answers of the first that none of the second extends.
+                extended = self.query(f"{base}.{expectation.id}.r", rule, query + require, params)
+            queries[expectation.id] = (compiled, extended)
+        return _Unit(rule, standard, requirements, queries)
 
     def check(self, rule: Rule, binding: Binding, params: dict[str, Any],
               aliases: dict[str, tuple[str, str | None]], patterns: list[tuple[str, dict[str, Any]]]) -> None:
@@ -280,39 +309,28 @@ class DurableEngine:
     def evaluate(self, rules: list[Rule], facts: Facts, standards: list[str], as_of: dt.date) -> list[Outcome]:
         engine, native = _load()
         compiler = _Compiler(as_of)
-        units = []  # (rule, standard, requirement, params, {expectation id: (query, extended query)})
+        units: list[_Unit] = []
         for rule in rules:
             for standard in rule.standards():
                 if standard not in standards:
                     continue
-                requirements = rule.requirements_of(standard) if rule.per_requirement else []
-                params = parameter_values(rule, standard, as_of)
-                base = f"u{len(units)}"
-                queries = {}
-                for expectation in rule.expectations_for(standard):
-                    query, require = expectation.query, expectation.require
-                    if rule.per_requirement:
-                        # One query for all the rule's requirements rather than one per
-                        # requirement: $requirement becomes a variable over their ids,
-                        # and the answers are split by it afterwards.
-                        query, require = _over_requirements(rule, query, requirements), _over_requirements(rule, require)
-                    compiled = compiler.query(f"{base}.{expectation.id}.q", rule, query, params)
-                    extended = None
-                    if expectation.kind == "for_each":
-                        # for_each followed by require, as one positive query; findings are
-                        # the answers of the first that none of the second extends.
-                        extended = compiler.query(f"{base}.{expectation.id}.r", rule, query + require, params)
-                    queries[expectation.id] = (compiled, extended)
-                units.append((rule, standard, requirements, params, queries))
-        all_queries = [q for unit in units for pair in unit[4].values() for q in pair if q is not None]
+                if rule.per_requirement and rule.parameters_vary_by_requirement():
+                    groups = [[rid] for rid in rule.requirements_of(standard)]  # each with values of its own
+                else:
+                    groups = [rule.requirements_of(standard) if rule.per_requirement else []]
+                for requirements in groups:
+                    units.append(compiler.unit(rule, standard, requirements, f"u{len(units)}"))
+        all_queries = [q for unit in units for pair in unit.queries.values() for q in pair if q is not None]
         rows, by_key = _facts_for_engine(facts, compiler)
         found = _run(engine, native, all_queries, rows)
         outcomes = []
-        for rule, standard, requirements, params, queries in units:
+        for unit in units:
+            rule, standard = unit.rule, unit.standard
             if not rule.per_requirement:
-                outcomes.append(build_outcome(rule, standard, params, _DurableAnswers(queries, found, by_key)))
+                outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of),
+                                              _DurableAnswers(unit.queries, found, by_key)))
                 continue
-            for requirement, (mine, answered) in _split_by_requirement(queries, found, requirements).items():
+            for requirement, (mine, answered) in _split_by_requirement(unit.queries, found, unit.requirements).items():
                 outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of, requirement),
                                               _DurableAnswers(mine, answered, by_key), requirement))
         return outcomes

@@ -68,7 +68,7 @@ class PythonEngine:
 
 
 def parameter_values(rule: Rule, standard: str, as_of: dt.date, requirement: str | None = None) -> dict[str, Any]:
-    values = rule.parameters_for(standard)
+    values = rule.parameters_for(standard, requirement)
     values["standard"] = standard
     values["as_of"] = as_of.isoformat()
     if requirement is not None:

@@ -118,10 +118,15 @@ class Rule:
     def standards(self) -> list[str]:
         return sorted({r.split("/", 1)[0] for r in self.decides})
 
-    def parameters_for(self, standard: str) -> dict[str, Any]:
+    def parameters_for(self, standard: str, requirement: str | None = None) -> dict[str, Any]:
         merged = dict(self.parameters.get("default", {}))
         merged.update(self.parameters.get(standard, {}))
+        if requirement is not None:
+            merged.update(self.parameters.get(requirement, {}))
         return merged
+
+    def parameters_vary_by_requirement(self) -> bool:
+        return any("/" in key for key in self.parameters)
 
     def expectations_for(self, standard: str) -> list[Expectation]:
         return [e for e in self.expectations if e.applies_to is None or standard in e.applies_to]
@@ -197,12 +202,15 @@ class _Compiler:
                         self.fail(("examples", kind, i, "only", j), f"{rid} is not one of the requirements this rule decides: list only those under 'only'")
         parameters = data.get("parameters", {})
         for key in parameters:
-            if key != "default" and key not in standards:
+            if "/" in key and not (data.get("per_requirement") and key in decides):
+                self.fail(("parameters", key), f"parameters for {key}, but only a per-requirement rule that decides it can have them", key=True)
+            elif "/" not in key and key != "default" and key not in standards:
                 self.fail(("parameters", key), f"parameters for {key}, but the rule decides no requirement of that standard", key=True)
         self.param_names = {name for values in parameters.values() for name in values}
         self.per_requirement = bool(data.get("per_requirement"))
         self.builtins = BUILTINS + ((PER_REQUIREMENT_BUILTIN,) if self.per_requirement else ())
         self.param_standards = standards
+        self.decides = decides
         self.parameters = parameters
         for name, pattern in data.get("define", {}).items():
             if name in self.types:
@@ -382,9 +390,10 @@ class _Compiler:
                 return False
             return self.check_attribute(etype, attribute, parts) if attribute and etype else True
         if name in self.param_names:
-            missing = [s for s in sorted(self.param_standards) if name not in self.parameters.get("default", {}) and name not in self.parameters.get(s, {})]
+            missing = [s for s in sorted(self.param_standards) if all(name not in self.parameters.get(h, {}) for h in ("default", s))
+                       and any(name not in self.parameters.get(r, {}) for r in self.decides if r.startswith(s + "/"))]
             if missing:
-                self.fail(parts, f"parameter {name!r} has no value for {', '.join(missing)}: add it under 'default' or that standard")
+                self.fail(parts, f"parameter {name!r} has no value for {', '.join(missing)}: add it under 'default', that standard or each of its requirements")
                 return False
             return True
         known = ", ".join(sorted(set(self.builtins) | self.param_names | set(scope)))
