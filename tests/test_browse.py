@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from imscheck import resources
+
 from .conftest import run_cli
 
 
@@ -81,3 +83,32 @@ def test_coverage_table_counts_per_standard():
     cells = lines[1].split()
     assert cells[0] == "ISO27001:2022" and int(cells[1]) == 134
     assert int(cells[2]) + int(cells[3]) + int(cells[4]) + int(cells[5]) == 134
+
+
+def test_every_requirement_of_the_current_standards_is_decided_or_attested():
+    # The definition of done: no requirement without a rule or an attestation
+    # mark (headings count when every sub-clause is covered).
+    records = json.loads(run_cli("coverage", "--format", "json").stdout)
+    nothing = [r["requirement"] for r in records if not r["covered"]]
+    assert nothing == []
+    by_id = {r["requirement"]: r for r in records}
+    assert by_id["ISO27001:2022/A.5.19"]["decided_by"] == ["CTL01"]
+    assert by_id["ISO27001:2013/A.15.1.1"]["decided_by"] == ["CTL01"]
+    assert by_id["ISO20000-1:2018/8.6.1"]["decided_by"] == ["DI01", "PX01"]
+    assert by_id["ISO9001:2015/7.3"]["attestation"] is True and by_id["ISO9001:2015/7.3"]["decided_by"] == []
+    assert by_id["ISO9001:2015/8.3"]["via_subclauses"] is True
+
+
+def test_coverage_counts_a_requirement_with_nothing():
+    # With a single rule, the rest shows as 'nothing', and a heading is covered only when
+    # all of its sub-clauses are.
+    from imscheck.browse import coverage_records
+    from imscheck.catalogue import load_catalogue
+    from imscheck.rulebook import load_rules
+
+    catalogue = load_catalogue()
+    rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks")
+    records = {r["requirement"]: r for r in coverage_records(catalogue, [r for r in rules if r.id == "MR01"], ["ISO9001:2015"])}
+    assert records["ISO9001:2015/9.3.1"]["covered"] is True
+    assert records["ISO9001:2015/9.3.2"]["covered"] is False and records["ISO9001:2015/9.3"]["covered"] is False
+    assert records["ISO9001:2015/7.3"]["covered"] is True and records["ISO9001:2015/7.3"]["attestation"] is True

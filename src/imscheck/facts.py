@@ -12,8 +12,9 @@ Rules see every attribute the schema defines, and these derived ones:
     ``present``, ``missing``, ``empty``, or ``none`` when no path is given.
 ``requirement`` facts
     The catalogue's requirements of the claimed standards (id, standard,
-    clause, title, annex, theme, hs, exclusion), e.g. to ask that every
-    Annex A control has a Statement of Applicability entry.
+    clause, title, annex, theme, hs, exclusion, and ``asks_for``: the
+    documented information the catalogue says it asks for, as a phrase), e.g.
+    to ask that every Annex A control has a Statement of Applicability entry.
 ``review_due`` (document, supplier)
     The date the next review is due: last review (or approval) plus the
     declared interval, or plus the default interval when none is declared.
@@ -70,6 +71,13 @@ def _due(last: str | None, months: int | None) -> str | None:
     return add_months(dt.date.fromisoformat(last), months or DEFAULT_REVIEW_INTERVAL_MONTHS).isoformat()
 
 
+def _asks_for(requirement: Any) -> str | None:
+    """The documented information a requirement asks for, as one phrase for messages."""
+    kinds = {"maintained": "a maintained document", "retained": "a retained record"}
+    parts = [f"{kinds.get(d.kind, d.kind)} of {d.subject}" for d in requirement.documented_information]
+    return "; ".join(parts) or None
+
+
 def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
     facts = Facts()
     systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
@@ -109,6 +117,6 @@ def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
             requirements.append({"type": "requirement", "id": requirement.id, "standard": requirement.standard,
                                  "clause": requirement.clause, "title": requirement.title, "annex": requirement.annex,
                                  "theme": requirement.theme, "hs": requirement.hs, "exclusion": requirement.exclusion,
-                                 "standards": [requirement.standard]})
+                                 "asks_for": _asks_for(requirement), "standards": [requirement.standard]})
     facts.by_type["requirement"] = sorted(requirements, key=lambda r: r["id"])
     return facts
