@@ -117,7 +117,7 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
                                     tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
-    verdicts = _with_sharing(verdicts, catalogue)
+    verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards), catalogue)
     not_evaluated = {}
     for standard in standards:
         missing = [r.id for r in catalogue.of_standard(standard) if r.id not in verdicts]
@@ -160,18 +160,47 @@ def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Ver
     if latest is None:
         file, line, column, pointer = ims.location(system.id)
         message = (f"No one has attested {requirement.clause} ({requirement.title}) for {requirement.standard}, which no rule "
-                   f"can decide from the IMS: have a person look at {requirement.attestation} and record an attestation")
+                   f"can decide from the IMS. Have a person look at {requirement.attestation}; then record who attested it, "
+                   f"when and on what evidence under attestations")
         reason = Reason(file, line, column, pointer, "attestation.missing", message)
         return Verdict(requirement.id, requirement.standard, requirement.title, UNMET, (reason,))
     lapses = add_months(dt.date.fromisoformat(latest.data["date"]), latest.data.get("valid_months", DEFAULT_ATTESTATION_MONTHS))
     if lapses <= as_of:
         file, line, column, pointer = ims.location(latest.id, ("date",))
         message = (f"The attestation {latest.id} of {latest.data['date']} for {requirement.clause} ({requirement.title}) lapsed on "
-                   f"{lapses.isoformat()}: look at {requirement.attestation} again and record a new attestation")
+                   f"{lapses.isoformat()}. Have a person look again at {requirement.attestation}; then record a new attestation")
         return Verdict(requirement.id, requirement.standard, requirement.title, UNMET,
                        (Reason(file, line, column, pointer, "attestation.lapsed", message),))
     evidence = tuple(sorted({latest.id, *latest.data.get("documents", [])}))
     return Verdict(requirement.id, requirement.standard, requirement.title, MET, evidence=evidence)
+
+
+def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards: list[str]) -> dict[str, Verdict]:
+    """A heading such as 9.3 that no rule decides takes its verdict from its sub-clauses.
+
+    Only when every sub-clause has a verdict: a heading is not called met on the
+    strength of some of its parts. Deepest headings first, so 8.5 can follow 8.5.1.
+    """
+    out = dict(verdicts)
+    for standard in standards:
+        headings = [r for r in catalogue.of_standard(standard) if r.id not in out and catalogue.children(r.id)]
+        for heading in sorted(headings, key=lambda r: -r.id.count(".")):
+            parts = [out.get(child.id) for child in sorted(catalogue.children(heading.id), key=lambda r: requirement_order(r.id))]
+            if any(part is None for part in parts):
+                continue
+            unmet = [p for p in parts if p is not None and p.status == UNMET]
+            if unmet:
+                first = unmet[0].reasons[0]
+                names = ", ".join(f"{p.requirement.split('/', 1)[1]} ({p.title})" for p in unmet)
+                reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.unmet",
+                                f"Not met, because of its sub-clauses: {names}; see their findings")
+                out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,))
+            elif all(p is not None and p.status == NOT_APPLICABLE for p in parts):
+                out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons if parts[0] else ())
+            else:
+                evidence = tuple(sorted({e for p in parts if p is not None for e in p.evidence}))
+                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence)
+    return out
 
 
 def _natural(text: str) -> tuple[Any, ...]:
