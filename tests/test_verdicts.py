@@ -111,8 +111,13 @@ def test_requirements_without_rules_are_counted_as_not_evaluated(tmp_path):
     result, by_id = verdicts(tmp_path)
     summary = result.summary()
     total_9001 = len(CATALOGUE.of_standard("ISO9001:2015"))
-    assert summary["ISO9001:2015"]["met"] + summary["ISO9001:2015"]["not_applicable"] + summary["ISO9001:2015"]["not_evaluated"] == total_9001
+    counts = summary["ISO9001:2015"]
+    assert counts["met"] + counts["unmet"] + counts["not_applicable"] + counts["not_evaluated"] == total_9001
     assert "ISO9001:2015/4.1" in result.not_evaluated["ISO9001:2015"]
+    # Requirements that need a person's attestation are decided even with no rule: unmet until attested.
+    assert [r.code for r in by_id["ISO9001:2015/7.3"].reasons] == ["attestation.missing"]
+    # A heading is decided only once all of its sub-clauses are: 9.3 waits for 9.3.2 and 9.3.3.
+    assert "ISO9001:2015/9.3" in result.not_evaluated["ISO9001:2015"]
 
 
 def test_only_the_requested_standards_are_decided(tmp_path):
@@ -189,3 +194,46 @@ def test_a_requirement_needing_attestation_without_one_is_unmet_and_says_what_to
     [reason] = verdict.reasons
     assert verdict.status == "unmet" and reason.code == "attestation.missing"
     assert "look at minutes of leadership meetings" in reason.message
+
+
+HEADING_RULE = """\
+id: TST09
+name: t
+title: t
+decides: ["ISO27001:2022/9.3.1", "ISO27001:2022/9.3.2", "ISO27001:2022/9.3.3"]
+why: t
+expect:
+  - id: held
+    exists: {review: {type: management_review, standards: {contains: $standard}}}
+    message: No review.
+examples:
+  pass: [{name: p, as_of: "2025-01-01", ims: {}}]
+  fail: [{name: f, as_of: "2025-01-01", ims: {}}]
+"""
+
+
+@pytest.mark.parametrize("reviews, status", [("[{id: mr, date: '2025-03-01', management_systems: [isms]}]", "met"), ("[]", "unmet")])
+def test_a_heading_takes_its_verdict_from_its_sub_clauses(tmp_path, reviews, status):
+    [rule] = compile_rules([read_yaml_text(HEADING_RULE, "t.yaml")], CATALOGUE, custom=True)
+    text = f"management_systems: [{{id: isms, standard: 'ISO27001:2022', scope: {{statement: x}}}}]\nmanagement_reviews: {reviews}\n"
+    ims = build_ims([read_yaml_text(text, "ims.yaml")], lambda r: r in CATALOGUE.requirements, tmp_path.resolve())
+    by_id = {v.requirement: v for v in evaluate(ims, CATALOGUE, [rule], ["ISO27001:2022"], AS_OF).verdicts}
+    heading = by_id["ISO27001:2022/9.3"]
+    assert heading.status == status and heading.rules == ()
+    if status == "met":
+        assert heading.evidence == ("mr",) and heading.reasons == ()
+    else:
+        [reason] = heading.reasons
+        assert reason.code == "subclauses.unmet" and (reason.file, reason.line, reason.pointer) == ("ims.yaml", 1, "/management_systems/0")
+        assert "9.3.1 (General), 9.3.2 (Management review inputs), 9.3.3 (Management review results)" in reason.message
+    # 9 is not decided: its other sub-clauses (9.1, 9.2) have no verdict here.
+    assert "ISO27001:2022/9" not in by_id
+
+
+def test_attestation_marks_are_left_out_with_the_organisations_own_rules_only(tmp_path):
+    # --no-builtin: the catalogue's attestation marks are built in too, so they are not decided.
+    ims = build_ims([read_yaml_text(BASE, "ims.yaml")], lambda r: r in CATALOGUE.requirements, tmp_path.resolve())
+    (tmp_path / "minutes.md").write_text("x")
+    result = evaluate(ims, CATALOGUE, [RULE], ["ISO9001:2015"], AS_OF, attestations=False)
+    assert "ISO9001:2015/7.3" in result.not_evaluated["ISO9001:2015"]
+    assert all(not r.code.startswith("attestation.") for v in result.verdicts for r in v.reasons)

@@ -78,10 +78,11 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
 
 
 def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[str], as_of: dt.date,
-             engine: str = "python", notes: tuple[str, ...] = ()) -> Result:
+             engine: str = "python", notes: tuple[str, ...] = (), attestations: bool = True) -> Result:
+    """``attestations``: also decide the requirements the catalogue leaves to a person's attestation."""
     facts = build_facts(ims, catalogue)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
-    return decide(ims, catalogue, rules, outcomes, standards, as_of, notes)
+    return decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
 
 
 def select_standards(requested: list[str], ims: Ims) -> list[str]:
@@ -112,7 +113,8 @@ def check_result(options: CheckOptions) -> Result:
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
     ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
     standards = select_standards(options.standards, ims)
-    return evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes))
+    return evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
+                    attestations=options.builtin_rules)
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:

@@ -38,7 +38,7 @@ def check(
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today)."),
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to (default: PATH if a folder, else its folder)."),
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
-    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""

@@ -76,7 +76,7 @@ class Result:
 
 
 def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Outcome],
-           standards: list[str], as_of: dt.date, notes: tuple[str, ...] = ()) -> Result:
+           standards: list[str], as_of: dt.date, notes: tuple[str, ...] = (), attestations: bool = True) -> Result:
     claimed = ims.claimed_standards()
     rules_by_id = {r.id: r for r in rules}
     by_requirement: dict[str, list[Outcome]] = {}
@@ -89,7 +89,7 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
         system = claimed[standard]
         exclusions = _exclusions(ims, system)
         decided = {rid for rid in by_requirement if rid.startswith(standard + "/")}
-        attested = {r.id for r in catalogue.of_standard(standard) if r.attestation and r.id not in decided}
+        attested = {r.id for r in catalogue.of_standard(standard) if attestations and r.attestation and r.id not in decided}
         for rid in sorted(decided | attested | {e.requirement for e in exclusions}, key=requirement_order):
             requirement = catalogue.requirements[rid]
             exclusion = next((e for e in exclusions if rid == e.requirement or rid.startswith(e.requirement + ".")), None)
