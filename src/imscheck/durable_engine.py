@@ -86,8 +86,9 @@ class _Unit:
 
 
 class _Compiler:
-    def __init__(self, as_of: dt.date):
+    def __init__(self, as_of: dt.date, declared: dict[str, dict[str, Any]]):
         self.as_of = as_of
+        self.declared = declared  # standard -> intervals its management system declares
         self.links: set[tuple[str, str]] = set()  # (type, list attribute) that need link facts
         self.flags: set[tuple[str, str]] = set()  # (type, attribute) that need an exists flag
         self.values: dict[str, list[Any]] = {}  # value set name -> values
@@ -119,7 +120,7 @@ class _Compiler:
     def unit(self, rule: Rule, standard: str, requirements: list[str], base: str) -> _Unit:
         """A rule's expectations for one standard (and, in a per-requirement rule, some of its requirements)."""
         per_requirement = rule.per_requirement
-        params = parameter_values(rule, standard, self.as_of, requirements[0] if per_requirement else None)
+        params = parameter_values(rule, standard, self.as_of, requirements[0] if per_requirement else None, self.declared.get(standard))
         queries = {}
         for expectation in rule.expectations_for(standard):
             query, require = expectation.query, expectation.require
@@ -308,7 +309,7 @@ class DurableEngine:
 
     def evaluate(self, rules: list[Rule], facts: Facts, standards: list[str], as_of: dt.date) -> list[Outcome]:
         engine, native = _load()
-        compiler = _Compiler(as_of)
+        compiler = _Compiler(as_of, facts.declared)
         units: list[_Unit] = []
         for rule in rules:
             for standard in rule.standards():
@@ -327,11 +328,11 @@ class DurableEngine:
         for unit in units:
             rule, standard = unit.rule, unit.standard
             if not rule.per_requirement:
-                outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of),
+                outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of, None, facts.declared.get(standard)),
                                               _DurableAnswers(unit.queries, found, by_key)))
                 continue
             for requirement, (mine, answered) in _split_by_requirement(unit.queries, found, unit.requirements).items():
-                outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of, requirement),
+                outcomes.append(build_outcome(rule, standard, parameter_values(rule, standard, as_of, requirement, facts.declared.get(standard)),
                                               _DurableAnswers(mine, answered, by_key), requirement))
         return outcomes
 

@@ -67,8 +67,13 @@ class PythonEngine:
         return outcomes
 
 
-def parameter_values(rule: Rule, standard: str, as_of: dt.date, requirement: str | None = None) -> dict[str, Any]:
+def parameter_values(rule: Rule, standard: str, as_of: dt.date, requirement: str | None = None,
+                     declared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The rule's values for one standard; an interval the IMS declares for it wins over the rule's default."""
     values = rule.parameters_for(standard, requirement)
+    for name, value in (declared or {}).items():
+        if name in values:
+            values[name] = value
     values["standard"] = standard
     values["as_of"] = as_of.isoformat()
     if requirement is not None:
@@ -156,7 +161,7 @@ class _PythonAnswers:
 
 def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date,
                    requirement: str | None = None) -> Outcome:
-    params = parameter_values(rule, standard, as_of, requirement)
+    params = parameter_values(rule, standard, as_of, requirement, facts.declared.get(standard))
     return build_outcome(rule, standard, params, _PythonAnswers(params, as_of, facts, indexes), requirement)
 
 

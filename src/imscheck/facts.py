@@ -15,6 +15,10 @@ Rules see every attribute the schema defines, and these derived ones:
     clause, title, annex, theme, hs, exclusion, and ``asks_for``: the
     documented information the catalogue says it asks for, as a phrase), e.g.
     to ask that every Annex A control has a Statement of Applicability entry.
+Declared intervals
+    A management system's ``intervals`` (internal audit, management review,
+    context review, risk assessment) replace the rule parameters of the same
+    name for its standard: freshness is judged by the organisation's own plan.
 ``review_due`` (document, supplier)
     The date the next review is due: last review (or approval) plus the
     declared interval, or plus the default interval when none is declared.
@@ -50,6 +54,7 @@ class Facts:
 
     by_type: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    declared: dict[str, dict[str, Any]] = field(default_factory=dict)  # standard -> intervals its management system declares
 
     def of_type(self, name: str) -> list[dict[str, Any]]:
         return self.by_type.get(name, [])
@@ -110,6 +115,8 @@ def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
             rows.append(fact)
             facts.by_id[entity.id] = fact
         facts.by_type[type_name] = rows
+    for ms in ims.of_type("management_system"):
+        facts.declared[ms.data["standard"]] = dict(ms.data.get("intervals", {}))
     claimed = set(systems.values())
     requirements = []
     for requirement in catalogue.requirements.values():
