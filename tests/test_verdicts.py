@@ -76,9 +76,25 @@ def test_annex_a_controls_are_decided_like_any_requirement(tmp_path):
 def test_shared_needs_both_met_common_evidence_and_a_sharing_relation(tmp_path):
     _, by_id = verdicts(tmp_path)
     relations = dict(CATALOGUE.correlated("ISO9001:2015/9.3.1"))
-    expected = tuple(sorted(r for r, rel in relations.items() if rel != "intersect" and r in by_id and by_id[r].status == "met"))
+    expected = tuple(sorted(r for r, rel in relations.items() if rel in ("equal", "superset") and r in by_id and by_id[r].status == "met"))
     assert expected, "the catalogue should correlate 9001 9.3.1 with another standard's review clause"
     assert by_id["ISO9001:2015/9.3.1"].shared_with == expected
+
+
+def test_subset_and_intersect_never_make_evidence_shared_on_their_own(tmp_path):
+    # The same minutes meet 9001 9.3.1 and 20000-1 9.3; the correlation is not symmetric:
+    # whichever side asks for less cannot claim to serve the other in full.
+    _, by_id = verdicts(tmp_path)
+    for rid, verdict in by_id.items():
+        relations = dict(CATALOGUE.correlated(rid))
+        for other in verdict.shared_with:
+            assert relations[other] in ("equal", "superset"), (rid, other, relations[other])
+        for other, relation in relations.items():
+            if relation in ("subset", "intersect"):
+                assert other not in verdict.shared_with
+    # 27001 9.3.1 asks for less than 9001 9.3.1 (subset): the 9001 review serves it, not the reverse.
+    assert "ISO27001:2022/9.3.1" in by_id["ISO9001:2015/9.3.1"].shared_with
+    assert by_id["ISO27001:2022/9.3.1"].shared_with == ()
 
 
 def test_separate_evidence_is_not_shared(tmp_path):

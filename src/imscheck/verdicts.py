@@ -18,10 +18,12 @@ from .rulebook import Rule
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
 STATUSES = (MET, UNMET, NOT_APPLICABLE)
-# Correlations whose relation lets common evidence count as shared. An
-# intersection covers only part of each requirement, so meeting both with the
-# same entity does not show that the entity serves both in full.
-SHARING_RELATIONS = frozenset({"equal", "subset", "superset"})
+# Relations, seen from the requirement whose verdict is being written, that let
+# common evidence count as shared with the other requirement. Evidence for a
+# superset requirement covers the other in full; evidence for a subset covers
+# only part of the other, and an intersection only part of each, so on their
+# own they never make evidence shared.
+SHARING_RELATIONS = frozenset({"equal", "superset"})
 
 
 @dataclass(frozen=True, order=True)
