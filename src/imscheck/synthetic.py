@@ -15,17 +15,29 @@ risks               8 %     processes           10 %
 suppliers           2 %
 ==================  ======  ==================  ======
 
-plus a few policies, context reviews and management reviews, one Statement of
-Applicability entry per Annex A control, and the rest of ``n`` shared between
-objectives, context issues and interested parties (so the total is ``n`` once
-``n`` is above a few hundred). Every reference points at an entity that
-exists, every date is relative to :data:`AS_OF` (recent enough that reviews
-are fresh), and every document has an evidence path.
+plus a fixed part of about 130 entities whatever ``n`` (a few policies,
+context reviews and management reviews, one Statement of Applicability entry
+per Annex A control, one attestation per requirement that only a person can
+judge), and the rest of ``n`` shared between objectives, context issues and
+interested parties. The total is exactly ``n`` from about 270 entities up;
+below about 700 the shares above shrink alike to leave room for the fixed
+part. Every reference points at an entity that exists, every date is relative
+to :data:`AS_OF` (recent enough that reviews are fresh), and every document
+has an evidence path.
 
-The organisation is a well-run one: it meets what the built-in rules ask,
-with one kind of gap left in on purpose, as in real registers: about 5 % of
-the open nonconformities have an overdue corrective action (NC01), so a check
-exits 1 and the reporting of findings is exercised too.
+The organisation is a well-run one: it meets every requirement the built-in
+rules and attestations decide for the three standards. The first process of
+each name answers the operational requirements of clause 8 (PX01); a few
+documents and records, spread over the collection, are the documented
+information each requirement asks for (DI01, titled after it); the SoA marks
+each applicable control implemented, with approved documents (CTL01); there is
+a supplier of each kind, with an agreement and a recent review (SPL01); and
+each requirement marked for attestation in the catalogue has a recent one by
+the system's owner. One kind of gap is left in on purpose, as in real
+registers: the first open nonconformity and about 5 % of the others have an
+overdue corrective action (NC01), so a check exits 1 and the reporting of
+findings is exercised too (with the headings above those requirements, unmet
+through their sub-clauses).
 
 ``write(n, folder, seed, files)`` writes the IMS as YAML under ``folder/ims/``
 and one small evidence file per document under ``folder/evidence/``, so that
@@ -37,12 +49,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .catalogue import load_catalogue
+from . import resources
+from .catalogue import Requirement, load_catalogue
+from .rulebook import load_rules
 from .yamlsource import MAX_FILE_BYTES
 
 AS_OF = dt.date(2025, 6, 30)
@@ -57,13 +72,15 @@ STANDARD_OF = {ms: standard for ms, standard, _ in SYSTEMS}
 COLLECTIONS = ("organisation", "units", "locations", "services", "management_systems", "context_issues",
                "context_reviews", "interested_parties", "policies", "roles", "objectives", "risks", "processes",
                "suppliers", "documents", "internal_audits", "management_reviews", "nonconformities",
-               "competence_records", "soa")
+               "competence_records", "soa", "attestations")
 
 SHARES = {"units": 0.02, "locations": 0.005, "services": 0.01, "roles": 0.03, "risks": 0.08, "processes": 0.10,
           "suppliers": 0.02, "documents": 0.35, "internal_audits": 0.03, "nonconformities": 0.08,
           "competence_records": 0.05}
-MINIMUM = {"units": 4, "locations": 3, "services": 2, "roles": 6, "risks": 4, "processes": 4, "suppliers": 2,
-           "documents": 30, "internal_audits": 3, "nonconformities": 3, "competence_records": 3}
+# The least of each, so that every rule can be met: a process for each of the named processes below
+# (PX01), a supplier of each kind (SPL01), a competence record for each of the first roles (CMP01).
+MINIMUM = {"units": 4, "locations": 3, "services": 2, "roles": 6, "risks": 4, "processes": 27, "suppliers": 3,
+           "documents": 40, "internal_audits": 3, "nonconformities": 3, "competence_records": 6}
 # What is left of n after the collections above goes to these, in these parts.
 REMAINDER = (("objectives", 0.45), ("context_issues", 0.30), ("interested_parties", 0.25))
 
@@ -90,7 +107,33 @@ _PROCESSES = ["Incident management", "Service request management", "Problem mana
               "Availability management", "Service continuity", "Supplier management", "Service level management",
               "Budgeting and accounting", "Business relationship management", "Access management",
               "Vulnerability management", "Backup management", "Purchasing", "Recruitment", "Training",
-              "Customer complaints", "Document control", "Internal audit", "Corrective action", "Design and build"]
+              "Customer complaints", "Document control", "Internal audit", "Corrective action", "Design and build",
+              "Service portfolio management", "Asset management", "Information security management"]
+# The operational requirements (PX01) each named process answers, by management system and clause.
+# ISO 9001 8.3 (design and development) is excluded from the QMS scope, so nothing answers it.
+_PROCESS_CLAUSES: dict[str, dict[str, list[str]]] = {
+    "Incident management": {QMS: ["8.5.5", "8.7.1"], SMS: ["8.6.1"]},
+    "Service request management": {QMS: ["8.2.1"], SMS: ["8.6.2"]},
+    "Problem management": {QMS: ["8.7.2"], SMS: ["8.6.3"]},
+    "Change management": {QMS: ["8.5.6"], SMS: ["8.5.1.1", "8.5.1.2", "8.5.1.3"]},
+    "Release and deployment": {QMS: ["8.6"], SMS: ["8.5.3"]},
+    "Configuration management": {QMS: ["8.5.2"], SMS: ["8.2.6"]},
+    "Capacity management": {SMS: ["8.4.2", "8.4.3"]},
+    "Availability management": {SMS: ["8.7.1"]},
+    "Service continuity": {SMS: ["8.7.2"]},
+    "Service level management": {QMS: ["8.2.2", "8.2.3.1", "8.2.3.2", "8.2.4"], SMS: ["8.3.1", "8.3.3"]},
+    "Budgeting and accounting": {SMS: ["8.4.1"]},
+    "Business relationship management": {QMS: ["8.2.1"], SMS: ["8.3.2"]},
+    "Access management": {SMS: ["8.7.3.2"]},
+    "Vulnerability management": {SMS: ["8.7.3.2"]},
+    "Backup management": {QMS: ["8.5.4"]},
+    "Customer complaints": {QMS: ["8.2.1", "8.7.1"], SMS: ["8.3.2"]},
+    "Corrective action": {QMS: ["8.7.2"]},
+    "Design and build": {SMS: ["8.5.2.1", "8.5.2.2", "8.5.2.3"]},
+    "Service portfolio management": {QMS: ["8.1", "8.5.1"], SMS: ["8.1", "8.2.1", "8.2.2", "8.2.4"]},
+    "Asset management": {QMS: ["8.5.3"], SMS: ["8.2.5"]},
+    "Information security management": {SMS: ["8.7.3.1", "8.7.3.2", "8.7.3.3"]},
+}
 _ROLES = ["Service owner", "Process manager", "Team lead", "Security analyst", "Quality coordinator",
           "Supplier manager", "Change manager", "Incident coordinator", "System administrator", "Network engineer",
           "Database administrator", "Auditor", "Document controller", "Risk coordinator", "Service desk agent"]
@@ -122,17 +165,25 @@ _RECORDS = ["Meeting minutes", "Audit report", "Training record", "Review record
 _NC = ["Procedure not followed", "Record missing", "Review overdue", "Access not revoked on leaving",
        "SLA report not sent", "Change without approval", "Training not completed", "Supplier not evaluated"]
 _SOA_NOT_APPLICABLE = "Not applicable: the organisation does not carry out this activity within the ISMS scope."
+# What the QMS scope excludes: the organisation delivers standard services and designs no new products.
+QMS_EXCLUSION = "ISO9001:2015/8.3"
 
 
 def counts(n: int) -> dict[str, int]:
-    """How many entities of each collection an IMS of about ``n`` entities gets."""
-    out = {c: max(MINIMUM[c], round(n * share)) for c, share in SHARES.items()}
-    out["organisation"] = 1
-    out["management_systems"] = len(SYSTEMS)
-    out["policies"] = 4 + min(26, n // 2000)
-    out["context_reviews"] = 3
-    out["management_reviews"] = 3 + min(9, n // 20000)
-    out["soa"] = len(_annex_a_controls())
+    """How many entities of each collection an IMS of ``n`` entities gets (exactly ``n`` from about 270 up)."""
+    out = {"organisation": 1, "management_systems": len(SYSTEMS), "policies": 4 + min(26, n // 2000),
+           "context_reviews": 3, "management_reviews": 3 + min(9, n // 20000), "soa": len(_annex_a_controls()),
+           "attestations": len(_attested())}
+    # The collections that grow with n take their share of n; when n is small, the fixed part above
+    # leaves less room, and the shares shrink alike so that the total stays n.
+    floor = 4 * len(REMAINDER)
+    room = n - sum(out.values()) - floor
+    scale = min(1.0, max(0.0, room / (n * sum(SHARES.values()))))
+    for collection, share in SHARES.items():
+        out[collection] = max(MINIMUM[collection], round(n * share * scale))
+    over = sum(out.values()) + floor - n
+    if over > 0:  # the minimums took more than their share: documents, the largest, give way
+        out["documents"] = max(MINIMUM["documents"], out["documents"] - over)
     left = max(0, n - sum(out.values()))
     for collection, part in REMAINDER[1:]:
         out[collection] = max(4, round(left * part))
@@ -148,6 +199,57 @@ def _annex_a_controls() -> list[str]:
 
 def _requirements(standard: str) -> list[str]:
     return [r.id for r in load_catalogue().of_standard(standard)]
+
+
+def _excluded(requirement_id: str) -> bool:
+    return requirement_id == QMS_EXCLUSION or requirement_id.startswith(QMS_EXCLUSION + ".")
+
+
+@cache
+def _decided_by(rule_id: str, standard: str) -> tuple[str, ...]:
+    """The requirements of ``standard`` a built-in rule decides, in catalogue order (none if no such rule)."""
+    rules, _ = load_rules(load_catalogue(), resources.data_dir("rules") / "checks")
+    return tuple(rid for rule in rules if rule.id == rule_id for rid in rule.requirements_of(standard))
+
+
+def _attested() -> list[tuple[str, Requirement]]:
+    """(management system, requirement) for each requirement only a person's attestation can meet:
+    marked for attestation in the catalogue, and in scope."""
+    catalogue = load_catalogue()
+    return [(ms, r) for ms, standard, _ in SYSTEMS for r in catalogue.of_standard(standard)
+            if r.attestation and not _excluded(r.id)]
+
+
+# Documented information other rules look for by requirement: RSK02 wants an approved risk
+# assessment method marked for 27001 6.1.2.
+_MARKED_DOCUMENTS = [(ISMS, "ISO27001:2022/6.1.2", "maintained",
+                      "risk assessment method, with the rating scales and the levels of risk the organisation accepts")]
+
+
+def _documented_information() -> list[tuple[str, str, str, str]]:
+    """(management system, requirement, maintained | retained, subject) for each item of documented
+    information DI01 asks for, in scope, and the few that other rules look for."""
+    catalogue = load_catalogue()
+    out = list(_MARKED_DOCUMENTS)
+    for ms, standard, _ in SYSTEMS:
+        for rid in _decided_by("DI01", standard):
+            if _excluded(rid):
+                continue
+            items = catalogue.requirements[rid].documented_information
+            for item in items or ():
+                out.append((ms, rid, item.kind, item.subject))
+            if not items:
+                out.append((ms, rid, "maintained", "documented information for " + catalogue.requirements[rid].title.lower()))
+    return out
+
+
+def _title(subject: str) -> str:
+    return subject[:1].upper() + subject[1:]
+
+
+def _union(systems: list[str], more: set[str] | list[str]) -> list[str]:
+    """The management systems of both, in the usual order."""
+    return [ms for ms, _, _ in SYSTEMS if ms in systems or ms in more]
 
 
 def _day(days_ago: int) -> str:
@@ -169,7 +271,7 @@ class _Generator:
             ("context_reviews", "CTXREV"), ("interested_parties", "PARTY"), ("policies", "POL"), ("roles", "ROLE"),
             ("objectives", "OBJ"), ("risks", "RISK"), ("processes", "PROC"), ("suppliers", "SUP"),
             ("documents", "DOC"), ("internal_audits", "AUDIT"), ("management_reviews", "MREV"),
-            ("nonconformities", "NC"), ("competence_records", "COMP"))}
+            ("nonconformities", "NC"), ("competence_records", "COMP"), ("attestations", "ATT"))}
         docs = self.ids["documents"]
         # About 40 % maintained documents, 60 % retained records.
         split = max(10, len(docs) * 2 // 5)
@@ -179,9 +281,45 @@ class _Generator:
         self.obsolete = {d for i, d in enumerate(self.doc_ids) if i >= reserved and i % 37 == 36}
         self.current_doc_ids = [d for d in self.doc_ids if d not in self.obsolete]
         self.top_roles = self.ids["roles"][:len(_TOP_ROLES)]
+        self.evidence = self._evidence_documents(reserved)
+        self.answers = self._process_answers()
         self._services: list[dict[str, Any]] = []
         self._role_systems: dict[str, list[str]] = {}
-        self._treated_controls: set[str] = set()
+
+    def _evidence_documents(self, reserved: int) -> dict[str, list[tuple[str, str, str]]]:
+        """Document id -> (management system, requirement, subject) of the documented information it is (DI01).
+
+        Maintained items go to current documents after the scope and policy documents, retained items
+        to records; each kind is spread evenly over the whole collection, so that at large sizes these
+        are a few among many, and at small sizes one entry may serve a few requirements.
+        """
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        items = _documented_information()
+        for kind, pool in (("maintained", self.current_doc_ids[reserved:] or self.current_doc_ids),
+                           ("retained", self.record_ids)):
+            mine = [item for item in items if item[2] == kind]
+            for j, (ms, rid, _, subject) in enumerate(mine):
+                out.setdefault(pool[j * len(pool) // len(mine)], []).append((ms, rid, subject))
+        return out
+
+    def _process_answers(self) -> dict[int, dict[str, list[str]]]:
+        """Process index -> management system -> the operational requirements (PX01) it answers.
+
+        The first process of each name answers what its name says (_PROCESS_CLAUSES); a requirement no
+        name answers (a rule that grew) goes to the first processes in turn.
+        """
+        count = len(self.ids["processes"])
+        out: dict[int, dict[str, list[str]]] = {}
+        for k, name in enumerate(_PROCESSES):
+            for ms, clauses in _PROCESS_CLAUSES.get(name, {}).items():
+                mine = out.setdefault(k % count, {}).setdefault(ms, [])
+                mine.extend(f"{STANDARD_OF[ms]}/{c}" for c in clauses if f"{STANDARD_OF[ms]}/{c}" not in mine)
+        answered = {(ms, rid) for answers in out.values() for ms, rids in answers.items() for rid in rids}
+        left = [(ms, rid) for ms, standard, _ in SYSTEMS for rid in _decided_by("PX01", standard)
+                if not _excluded(rid) and (ms, rid) not in answered]
+        for j, (ms, rid) in enumerate(left):
+            out.setdefault(j % count, {}).setdefault(ms, []).append(rid)
+        return out
 
     # -- helpers ---------------------------------------------------------
 
@@ -278,7 +416,7 @@ class _Generator:
             {"id": QMS, "name": SYSTEMS[0][2], "standard": SYSTEMS[0][1],
              "scope": {"statement": "Design, delivery and support of managed IT services from all sites.",
                        "units": list(units), "locations": list(locations), "services": list(services),
-                       "exclusions": [{"requirement": "ISO9001:2015/8.3",
+                       "exclusions": [{"requirement": QMS_EXCLUSION,
                                        "justification": "The organisation delivers standard services and does not design new products."}]},
              "scope_document": scope_docs[0]},
             {"id": SMS, "name": SYSTEMS[1][2], "standard": SYSTEMS[1][1],
@@ -319,8 +457,9 @@ class _Generator:
     def interested_parties(self) -> list[dict[str, Any]]:
         out = []
         for i, pid in enumerate(self.ids["interested_parties"]):
+            # The first (the customers) matter to every system, so each system names at least one (IP01).
             party: dict[str, Any] = {"id": pid, "name": f"{_PARTIES[i % len(_PARTIES)]} {i // len(_PARTIES) + 1}",
-                                     "management_systems": self.systems(),
+                                     "management_systems": [QMS, SMS, ISMS] if i == 0 else self.systems(),
                                      "requirements": self.rng.sample(["Agreed service levels", "Protection of personal data",
                                                                       "Timely invoicing", "Safe working conditions",
                                                                       "Compliance with contracts", "Transparent reporting"], 2)}
@@ -373,8 +512,10 @@ class _Generator:
                     ("Overdue corrective actions", "0"), ("Staff trained in security awareness", "100 %")]
         for i, oid in enumerate(self.ids["objectives"]):
             measure, target = measures[i % len(measures)]
+            # The first objective is shared by every system, so each has at least one (OBJ01).
             out.append({"id": oid, "description": f"Improve {measure.lower()} (objective {i + 1})",
-                        "management_systems": self.systems(), "owner": self.role(), "measure": measure, "target": target,
+                        "management_systems": [QMS, SMS, ISMS] if i == 0 else self.systems(), "owner": self.role(),
+                        "measure": measure, "target": target,
                         "due": (AS_OF + dt.timedelta(days=self.rng.randint(30, 540))).isoformat(),
                         "status": self.rng.choice(["planned", "on_track", "on_track", "at_risk", "achieved"])})
         return out
@@ -383,8 +524,9 @@ class _Generator:
         out = []
         controls = _annex_a_controls()
         for i, rid in enumerate(self.ids["risks"]):
-            opportunity = self.rng.random() < 0.15
-            systems = self.systems()
+            opportunity = self.rng.random() < 0.15 and i > 0
+            # The first entry is a risk to every system, so each has an assessed risk (RSK01, RSK02).
+            systems = [QMS, SMS, ISMS] if i == 0 else self.systems()
             text = self.rng.choice(_OPPORTUNITIES if opportunity else _RISKS)
             risk: dict[str, Any] = {"id": rid, "description": f"{text} (register entry {i + 1})",
                                     "kind": "opportunity" if opportunity else "risk", "management_systems": systems,
@@ -394,7 +536,6 @@ class _Generator:
                                          "plan": "Act on the opportunity" if opportunity else "Reduce the likelihood with the controls listed"}
             if ISMS in systems and controls:
                 treatment["controls"] = self.pick(controls, 1, 4)
-                self._treated_controls.update(treatment["controls"])
             treatment["due"] = (AS_OF + dt.timedelta(days=self.rng.randint(14, 365))).isoformat()
             treatment["owner"] = self.role()
             risk["treatment"] = treatment
@@ -405,17 +546,33 @@ class _Generator:
         out = []
         for i, pid in enumerate(self.ids["processes"]):
             name = _PROCESSES[i % len(_PROCESSES)] + (f" {i // len(_PROCESSES) + 1}" if i >= len(_PROCESSES) else "")
-            process: dict[str, Any] = {"id": pid, "name": name, "management_systems": self.systems(), "owner": self.role(),
+            systems = self.systems()
+            if i in self.answers:
+                # The first process of its name: in every system whose requirements it answers (PX01).
+                answers = self.answers[i]
+                systems = _union(systems, answers)
+            else:
+                # Another process of the same name (another team, another site) answers the same, where it can.
+                answers = {ms: [f"{STANDARD_OF[ms]}/{c}" for c in clauses]
+                           for ms, clauses in _PROCESS_CLAUSES.get(_PROCESSES[i % len(_PROCESSES)], {}).items()
+                           if ms in systems}
+            process: dict[str, Any] = {"id": pid, "name": name, "management_systems": systems, "owner": self.role(),
                                        "units": self.pick(self.ids["units"], 1, 2), "services": self.pick(self.ids["services"], 0, 2),
                                        "inputs": ["Requests from customers", "Service level targets"],
                                        "outputs": ["Resolved requests", "Monthly performance report"],
                                        "criteria": ["Handled within the agreed time", "Customer confirms the outcome"]}
+            if answers.get(SMS) and not process["services"]:
+                # ISO/IEC 20000-1 applies its operational requirements to the services too (PX01).
+                process["services"] = self.pick(self.ids["services"], 1, 2)
             if not process["services"]:
                 del process["services"]
             if self.rng.random() < 0.1:
                 # Outsourced to a supplier managed under every system (SUP01).
                 process["operated_by"] = self.rng.choice(self.ids["suppliers"][::2])
             process["documents"] = self.pick(self.current_doc_ids, 1, 3)
+            requirements = [rid for ms in systems for rid in answers.get(ms, [])]
+            if requirements:
+                process["requirements"] = list(dict.fromkeys(requirements))
             out.append(process)
         return out
 
@@ -424,6 +581,8 @@ class _Generator:
         for i, sid in enumerate(self.ids["suppliers"]):
             r = self.rng.random()
             kind = "external" if r < 0.8 else ("internal" if r < 0.95 else "customer")
+            if i < 3:  # one of each kind, so that both 20000-1 8.3.4.1 and 8.3.4.2 look at someone (SPL01)
+                kind = ("external", "internal", "customer")[i]
             systems = [QMS, SMS, ISMS] if i % 2 == 0 else self.systems()
             out.append({"id": sid, "name": f"Supplier {i + 1} {self.rng.choice(_LAST)} {self.rng.choice(['Ltd', 'GmbH', 'BV', 'SA', 'plc'])}",
                         "kind": kind, "management_systems": systems, "services": self.pick(self.ids["services"], 1, 2),
@@ -439,6 +598,11 @@ class _Generator:
             record = i >= record_start
             title = f"{self.rng.choice(_RECORDS if record else _DOCS)} {i + 1}"
             systems = [QMS, SMS, ISMS] if i < 3 + len(self.ids["policies"]) else self.systems()
+            evidence = self.evidence.get(did, [])
+            if evidence:
+                # The documented information some requirements ask for (DI01), in their systems.
+                title = _title(evidence[0][2])
+                systems = _union(systems, {ms for ms, _, _ in evidence})
             approved = self.rng.randint(20, 700)
             doc: dict[str, Any] = {"id": did, "title": title, "kind": "record" if record else "document",
                                    "management_systems": systems, "owner": self.role(),
@@ -451,7 +615,9 @@ class _Generator:
                 doc["retention"] = self.rng.choice(["3 years", "5 years", "7 years"])
             doc["path"] = evidence_path(did)
             pool = [r for ms in systems for r in requirements[ms]]
-            if pool and self.rng.random() < 0.6:
+            if evidence:
+                doc["requirements"] = list(dict.fromkeys(rid for _, rid, _ in evidence))
+            elif pool and did not in self.obsolete and self.rng.random() < 0.6:
                 doc["requirements"] = self.pick(pool, 1, 3)
             doc["classification"] = self.rng.choice(["public", "internal", "internal", "confidential", "restricted"])
             out.append(doc)
@@ -498,6 +664,7 @@ class _Generator:
 
     def nonconformities(self) -> list[dict[str, Any]]:
         out = []
+        overdue = 0
         for i, nid in enumerate(self.ids["nonconformities"]):
             raised = self.rng.randint(5, 900)
             closed = raised > 60 and self.rng.random() < 0.85
@@ -506,8 +673,10 @@ class _Generator:
                 action["due"] = _day(raised - 45)
                 action["completed_on"] = _day(raised - self.rng.randint(5, 40))
                 action["effective"] = True
-            elif self.rng.random() < 0.05:  # the one kind of gap left in: a few open actions are overdue (NC01)
+            elif self.rng.random() < 0.05 or not overdue:
+                # The one kind of gap left in: the first open action and a few more are overdue (NC01).
                 action["due"] = _day(self.rng.randint(1, 30))
+                overdue += 1
             else:
                 action["due"] = (AS_OF + dt.timedelta(days=self.rng.randint(10, 120))).isoformat()
             out.append({"id": nid, "raised_on": _day(raised), "description": f"{self.rng.choice(_NC)} (finding {i + 1})",
@@ -537,12 +706,29 @@ class _Generator:
                                      "applicable": applicable}
             if applicable:
                 entry["justification"] = "Needed to treat the risks in the risk register and by customer contracts."
-                # Not implemented yet only where a risk treatment plans it (SOA01).
-                entry["implemented"] = control not in self._treated_controls or self.rng.random() < 0.95
+                # Implemented, with approved documents on file that show how (SOA01, CTL01).
+                entry["implemented"] = True
                 entry["documents"] = self.pick(self.current_doc_ids, 1, 2)
             else:
                 entry["justification"] = _SOA_NOT_APPLICABLE
             out.append(entry)
+        return out
+
+    def attestations(self) -> list[dict[str, Any]]:
+        """A recent attestation by the system's owner (top management for leadership) for each requirement
+        only a person can judge."""
+        out = []
+        owner = {QMS: self.top_roles[3], SMS: self.top_roles[1], ISMS: self.top_roles[2]}
+        names = {ms: name.lower() for ms, _, name in SYSTEMS}
+        for aid, (ms, requirement) in zip(self.ids["attestations"], _attested()):
+            by = self.top_roles[0] if requirement.clause.split(".")[0] == "5" else owner[ms]
+            months = self.rng.choice([12, 12, 24])
+            out.append({"id": aid, "requirement": requirement.id, "management_systems": [ms], "attested_by": by,
+                        "date": _day(self.rng.randint(15, 300)),
+                        "evidence": f"Checked for the {names[ms]}: {requirement.attestation}. The entries of the last "
+                                    f"{self.rng.choice(['six', 'nine', 'twelve'])} months were complete, dated and followed "
+                                    f"up; nothing was missing.",
+                        "documents": self.pick(self.current_doc_ids, 1, 2), "valid_months": months})
         return out
 
 
