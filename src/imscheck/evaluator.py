@@ -263,12 +263,21 @@ class _Step:
         self.values = _resolver(binding.values, params, as_of) if binding.values is not None else None
         tests: list[tuple[Callable[[dict[str, Any]], Any], Callable[[Any, Any], bool], Callable[[Env], Any], bool]] = []
         self.index: tuple[str, str, Callable[[Env], Any]] | None = None
+        smallest: int | None = None  # among constant keys: the fewest facts wins
         for condition in sorted(binding.conditions, key=_selectivity):
             resolve = _resolver(condition.operand, params, as_of)
             constant = not isinstance(condition.operand, Ref)
             usable = constant or condition.operand.variable in bound
-            if self.index is None and not self.check and usable and condition.operator in ("equals", "contains"):
-                self.index = ("value" if condition.operator == "equals" else "member", condition.attribute, resolve)
+            if not self.check and usable and condition.operator in ("equals", "contains"):
+                kind = "value" if condition.operator == "equals" else "member"
+                if not constant:
+                    if self.index is None:
+                        self.index = (kind, condition.attribute, resolve)
+                        smallest = -1  # a join is always preferred
+                elif smallest != -1:
+                    size = self._bucket_size(kind, condition.attribute, resolve({}))
+                    if size is not None and (smallest is None or size < smallest):
+                        self.index, smallest = (kind, condition.attribute, resolve), size
             attribute = condition.attribute
             getter = (lambda f, a=attribute: f.get(a)) if "." not in attribute else (lambda f, a=attribute: _get(f, a))
             tests.append((getter, OPERATORS[condition.operator], resolve, constant))
@@ -276,6 +285,13 @@ class _Step:
         self.constant_tests = [t for t in tests if t[3]]
         self.joined_tests = [t for t in tests if not t[3]]
         self._prefiltered: list[dict[str, Any]] | None = None
+
+    def _bucket_size(self, kind: str, attribute: str, key: Any) -> int | None:
+        """How many facts a constant key selects (None: it cannot be looked up)."""
+        if isinstance(key, (list, dict)) or key is None:
+            return None
+        table = self.indexes.by_value(self.type or "", attribute) if kind == "value" else self.indexes.by_member(self.type or "", attribute)
+        return len(table.get((type(key), key), ()))
 
     def candidates(self, env: Env) -> Iterator[Any]:
         if self.values is not None:
