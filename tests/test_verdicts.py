@@ -205,6 +205,14 @@ def test_an_attestation_lapses_after_twelve_months(tmp_path):
     assert "lapsed on 2026-01-15" in reason.message and reason.pointer == "/attestations/0/date"
 
 
+def test_an_attestation_by_a_role_of_another_management_system_does_not_count(tmp_path):
+    text = ATTESTED.replace("{id: ceo, name: CEO, management_systems: [qms]}", "{id: ceo, name: CEO, management_systems: [isms]}")
+    verdict = _attested_verdict(tmp_path, text, AS_OF)
+    [reason] = verdict.reasons
+    assert verdict.status == "unmet" and reason.code == "attestation.role-outside"
+    assert reason.pointer == "/attestations/0/attested_by" and "not a role of qms" in reason.message
+
+
 def test_a_requirement_needing_attestation_without_one_is_unmet_and_says_what_to_look_at(tmp_path):
     verdict = _attested_verdict(tmp_path, BASE, AS_OF)
     [reason] = verdict.reasons

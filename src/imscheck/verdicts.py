@@ -173,6 +173,14 @@ def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Ver
                    f"{lapses.isoformat()}. Have a person look again at {requirement.attestation}; then record a new attestation")
         return Verdict(requirement.id, requirement.standard, requirement.title, UNMET,
                        (Reason(file, line, column, pointer, "attestation.lapsed", message),))
+    role = ims.by_id.get(latest.data["attested_by"])
+    if role is not None and system.id not in role.data.get("management_systems", []):
+        # Someone must answer for the requirement within the system that claims it.
+        file, line, column, pointer = ims.location(latest.id, ("attested_by",))
+        message = (f"The attestation {latest.id} for {requirement.clause} ({requirement.title}) was given by role {role.id}, "
+                   f"which is not a role of {system.id} ({requirement.standard}): have a role of that management system attest it")
+        return Verdict(requirement.id, requirement.standard, requirement.title, UNMET,
+                       (Reason(file, line, column, pointer, "attestation.role-outside", message),))
     evidence = tuple(sorted({latest.id, *latest.data.get("documents", [])}))
     return Verdict(requirement.id, requirement.standard, requirement.title, MET, evidence=evidence)
 
