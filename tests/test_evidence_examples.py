@@ -34,17 +34,46 @@ def unmet_codes(by_id) -> dict[str, list[str]]:
     return {rid: [r.code for r in v.reasons] for rid, v in by_id.items() if v.status == "unmet"}
 
 
-def test_northwind_is_nearly_conformant_with_two_deliberate_gaps():
+def test_northwind_is_nearly_conformant_with_three_deliberate_gaps():
     result, by_id = verdicts("northwind-services")
     assert unmet_codes(by_id) == {
         # The customer-training unit is in the QMS and SMS scopes and its last audit (2024-09) is
-        # more than 12 months old: an auditor would raise an incomplete audit programme for both.
+        # more than 12 months old: an auditor would raise an incomplete audit programme for both
+        # (the programme does not reach the whole scope, so audits do not serve their purpose).
+        "ISO9001:2015/9.2.1": ["AUD01.unit-not-audited"],
         "ISO9001:2015/9.2.2": ["AUD01.unit-not-audited"],
         "ISO20000-1:2018/9.2": ["AUD01.unit-not-audited"],
+        # The headings above the audit gap follow their sub-clauses.
+        "ISO9001:2015/9.2": ["subclauses.unmet"],
+        "ISO9001:2015/9": ["subclauses.unmet"],
+        "ISO20000-1:2018/9": ["subclauses.unmet"],
         # The cryptography standard was due for review on 2025-09-10 and has not been reviewed:
-        # documented information that is out of its review cycle is not controlled.
+        # documented information that is out of its review cycle is neither kept up to date
+        # nor controlled.
+        "ISO27001:2022/7.5.2": ["DOC01.review-overdue"],
         "ISO27001:2022/7.5.3": ["DOC01.review-overdue"],
+        "ISO27001:2022/7.5": ["subclauses.unmet"],
+        "ISO27001:2022/7": ["subclauses.unmet"],
+        # The service desk manager last confirmed the SMS communication lines of the communication
+        # plan on 2024-10-01; the yearly re-check slipped, so since 2025-10-01 nobody can show
+        # that communication about the services happens as planned.
+        "ISO20000-1:2018/7.4": ["attestation.lapsed"],
+        "ISO20000-1:2018/7": ["subclauses.unmet"],
     }
+    # The same lapse does not touch the other standards: the QMS and ISMS lines of the plan
+    # were re-confirmed in 2025, and the attestation names the person's evidence.
+    assert by_id["ISO9001:2015/7.4"].status == by_id["ISO27001:2022/7.4"].status == "met"
+    assert "att-isms-7-4-communication" in by_id["ISO27001:2022/7.4"].evidence
+    # Leadership cannot be read from the data; the internal auditor attested it at the
+    # governance audit of 2025-02-18, which is within the last 12 months.
+    assert by_id["ISO9001:2015/5.1.1"].status == "met"
+    assert "att-qms-5-1-1-leadership" in by_id["ISO9001:2015/5.1.1"].evidence
+    lapsed = by_id["ISO20000-1:2018/7.4"].reasons[0]
+    assert lapsed.file.endswith("attestations.yaml") and "2025-10-01" in lapsed.message
+    # Every clause-8 requirement is answered by a named process, and each documented
+    # information requirement by a current item, e.g. the continuity plan and its test record.
+    assert set(by_id["ISO20000-1:2018/8.7.2"].evidence) >= {
+        "capacity-and-continuity", "backup-and-continuity-plan", "continuity-exercise-2025"}
     # The same unit lies outside the ISMS scope, so the ISMS audit programme is complete:
     # scope-awareness means no finding for ISO 27001.
     assert by_id["ISO27001:2022/9.2.2"].status == "met"
@@ -65,27 +94,60 @@ def test_northwind_is_nearly_conformant_with_two_deliberate_gaps():
 
 def test_fjord_has_the_typical_gaps_of_a_small_organisation():
     result, by_id = verdicts("fjord-accounting")
+    roll_up = ["subclauses.unmet"]  # a heading is unmet because one of its sub-clauses is
+    new_in_2022 = ["A.5.7", "A.5.23", "A.5.30", "A.7.4", "A.8.9", "A.8.10", "A.8.11", "A.8.12", "A.8.16",
+                   "A.8.23", "A.8.28"]
     assert unmet_codes(by_id) == {
-        # One unit has never been audited.
+        # Partner agreements were accepted after a review held only by phone and chat: the
+        # sales process exists (8.2.3.1 is met), but no record of the review was kept.
+        "ISO9001:2015/8.2.3.2": ["DI01.none-held"],
+        "ISO9001:2015/8.2.3": roll_up, "ISO9001:2015/8.2": roll_up, "ISO9001:2015/8": roll_up,
+        # The customer success team has never been audited: the audit programme does not
+        # reach the whole QMS scope.
+        "ISO9001:2015/9.2.1": ["AUD01.unit-not-audited"],
         "ISO9001:2015/9.2.2": ["AUD01.unit-not-audited"],
+        "ISO9001:2015/9.2": roll_up,
         # The last management review (2024-09-12) is more than 12 months old: the review is not
-        # held at planned intervals, and its inputs are reported once rather than one by one.
+        # held at planned intervals, there are no current results, and its inputs are reported
+        # once rather than one by one.
         "ISO9001:2015/9.3.1": ["MR01.held"],
         "ISO9001:2015/9.3.2": ["MR02.held"],
+        "ISO9001:2015/9.3.3": ["MR01.held"],
+        "ISO9001:2015/9.3": roll_up, "ISO9001:2015/9": roll_up,
         "ISO27001:2022/9.3.1": ["MR01.held"],
         "ISO27001:2022/9.3.2": ["MR02.held"],
+        "ISO27001:2022/9.3.3": ["MR01.held"],
+        "ISO27001:2022/9.3": roll_up, "ISO27001:2022/9": roll_up,
         # The information security policy exists only as a draft, so it is neither approved
-        # nor communicated.
+        # nor communicated; the policy control A.5.1 rests on that draft alone.
         "ISO27001:2022/5.2": ["POL01.document-not-approved", "POL02.not-communicated"],
+        "ISO27001:2022/5": roll_up,
+        "ISO27001:2022/A.5.1": ["CTL01.evidence-not-approved"],
         # A risk with no treatment decision means risks are not being addressed.
         "ISO27001:2022/6.1.1": ["RSK01.no-treatment"],
-        # The SoA was carried over from the 2013 edition: the 11 controls new in 2022 are missing.
+        # The SoA was carried over from the 2013 edition: the 11 controls new in 2022 are
+        # missing from it, so none of them has a decision.
         "ISO27001:2022/6.1.3": ["SOA01.control-missing"] * 11,
+        "ISO27001:2022/6.1": roll_up, "ISO27001:2022/6": roll_up,
+        **{f"ISO27001:2022/{control}": ["CTL01.no-soa-line"] for control in new_in_2022},
+        # No security awareness training has been held and the policy is a draft: nobody can
+        # attest that staff are aware of it.
+        "ISO27001:2022/7.3": ["attestation.missing"],
+        "ISO27001:2022/7": roll_up,
         # The draft policy is uncontrolled, and the penetration test report is referenced but
-        # absent from the repository.
+        # absent from the repository, also where the SoA names it as the evidence of a control.
+        "ISO27001:2022/7.5.2": ["DOC01.not-approved", "DOC01.file-missing"],
         "ISO27001:2022/7.5.3": ["DOC01.not-approved", "DOC01.file-missing"],
+        "ISO27001:2022/7.5": roll_up,
+        "ISO27001:2022/A.5.35": ["CTL01.evidence-file-missing"],
+        "ISO27001:2022/A.8.29": ["CTL01.evidence-file-missing"],
         # ISO 27001 never allows clause 9 to be excluded; and no ISMS audit was held either.
+        "ISO27001:2022/9.2.1": ["AUD01.none-held"],
         "ISO27001:2022/9.2.2": ["exclusion.not-permitted", "AUD01.none-held"],
+        "ISO27001:2022/9.2": roll_up,
     }
     assert by_id["ISO9001:2015/7.1.5.2"].status == "not_applicable"
+    # A requirement no rule can decide is met by a current attestation, which is its evidence.
+    assert by_id["ISO9001:2015/5.1.1"].status == "met"
+    assert "att-qms-5-1-1" in by_id["ISO9001:2015/5.1.1"].evidence
     assert result.exit_code() == 1
