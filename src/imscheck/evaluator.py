@@ -268,8 +268,9 @@ class _Step:
             resolve = _resolver(condition.operand, params, as_of)
             constant = not isinstance(condition.operand, Ref)
             usable = constant or condition.operand.variable in bound
-            if not self.check and usable and condition.operator in ("equals", "contains"):
-                kind = "value" if condition.operator == "equals" else "member"
+            if not self.check and usable and condition.operator in ("equals", "contains", "in") \
+                    and not (condition.operator == "in" and constant):
+                kind = {"equals": "value", "contains": "member", "in": "any"}[condition.operator]
                 if not constant:
                     if self.index is None:
                         self.index = (kind, condition.attribute, resolve)
@@ -306,6 +307,19 @@ class _Step:
         if self.index is not None:
             kind, attribute, resolve = self.index
             key = resolve(env)
+            if kind == "any":  # the attribute is one of a list an earlier variable holds
+                if not isinstance(key, list):
+                    return
+                table = self.indexes.by_value(self.type or "", attribute)
+                seen: set[int] = set()
+                for item in key:
+                    if isinstance(item, (list, dict)) or item is None:
+                        continue
+                    for fact in table.get((type(item), item), ()):
+                        if id(fact) not in seen and self._passes(fact, env, self.tests):
+                            seen.add(id(fact))
+                            yield fact
+                return
             if isinstance(key, (list, dict)) or key is None:
                 return
             table = self.indexes.by_value(self.type or "", attribute) if kind == "value" else self.indexes.by_member(self.type or "", attribute)
@@ -333,7 +347,7 @@ def _selectivity(condition: Any) -> int:
     most of them, so using it as the index would make joins quadratic."""
     if condition.operator == "equals" and isinstance(condition.operand, Ref):
         return 0
-    if condition.operator == "contains" and isinstance(condition.operand, Ref):
+    if condition.operator in ("contains", "in") and isinstance(condition.operand, Ref):
         return 1
     if condition.operator == "equals":
         return 2
