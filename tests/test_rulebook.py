@@ -56,6 +56,10 @@ def test_the_reference_rule_compiles():
     ("{contains: $standard}", "{includes: $standard}", "'includes' is not allowed: use one of"),
     ("default: {interval_months: 12}", "ISO27001:2022: {interval_months: 12}", "parameter 'interval_months' has no value for ISO9001:2015"),
     ("default: {interval_months: 12}", "default: {interval_months: 12}\n  ISO20000-1:2018: {x: 1}", "parameters for ISO20000-1:2018, but the rule decides no requirement of that standard"),
+    ("default: {interval_months: 12}", "default: {interval_months: 12}\n  ISO9001:2015/9.3.2: {x: 1}",
+     "parameters for ISO9001:2015/9.3.2, but only a per-requirement rule that decides it can have them"),
+    ('pass: [{name: p, as_of: "2025-01-01", ims: {}}]', 'pass: [{name: p, as_of: "2025-01-01", only: ["ISO9001:2015/9.3.1"], ims: {}}]',
+     "ISO9001:2015/9.3.1 is not one of the requirements this rule decides: list only those under 'only'"),
 ])
 def test_mistakes_in_a_rule_are_located_errors(old, new, expected):
     assert old in RULE
