@@ -120,7 +120,9 @@ class _Compiler:
     def unit(self, rule: Rule, standard: str, requirements: list[str], base: str) -> _Unit:
         """A rule's expectations for one standard (and, in a per-requirement rule, some of its requirements)."""
         per_requirement = rule.per_requirement
-        params = parameter_values(rule, standard, self.as_of, requirements[0] if per_requirement else None, self.declared.get(standard))
+        # Values of its own only when the unit is for a single requirement (its parameters differ per requirement).
+        own = requirements[0] if per_requirement and rule.parameters_vary_by_requirement() else None
+        params = parameter_values(rule, standard, self.as_of, own, self.declared.get(standard))
         queries = {}
         for expectation in rule.expectations_for(standard):
             query, require = expectation.query, expectation.require

@@ -262,23 +262,14 @@ class _Step:
         self.indexes = indexes
         self.values = _resolver(binding.values, params, as_of) if binding.values is not None else None
         tests: list[tuple[Callable[[dict[str, Any]], Any], Callable[[Any, Any], bool], Callable[[Env], Any], bool]] = []
-        self.index: tuple[str, str, Callable[[Env], Any]] | None = None
-        smallest: int | None = None  # among constant keys: the fewest facts wins
+        lookups: list[tuple[str, str, Callable[[Env], Any], bool]] = []  # (kind, attribute, resolve, constant)
         for condition in sorted(binding.conditions, key=_selectivity):
             resolve = _resolver(condition.operand, params, as_of)
             constant = not isinstance(condition.operand, Ref)
             usable = constant or condition.operand.variable in bound
-            if not self.check and usable and condition.operator in ("equals", "contains", "in") \
-                    and not (condition.operator == "in" and constant):
-                kind = {"equals": "value", "contains": "member", "in": "any"}[condition.operator]
-                if not constant:
-                    if self.index is None:
-                        self.index = (kind, condition.attribute, resolve)
-                        smallest = -1  # a join is always preferred
-                elif smallest != -1:
-                    size = self._bucket_size(kind, condition.attribute, resolve({}))
-                    if size is not None and (smallest is None or size < smallest):
-                        self.index, smallest = (kind, condition.attribute, resolve), size
+            kind = _LOOKUPS.get(condition.operator)
+            if kind and usable and not self.check and not (kind == "any" and constant):
+                lookups.append((kind, condition.attribute, resolve, constant))
             attribute = condition.attribute
             getter = (lambda f, a=attribute: f.get(a)) if "." not in attribute else (lambda f, a=attribute: _get(f, a))
             tests.append((getter, OPERATORS[condition.operator], resolve, constant))
@@ -286,13 +277,27 @@ class _Step:
         self.constant_tests = [t for t in tests if t[3]]
         self.joined_tests = [t for t in tests if not t[3]]
         self._prefiltered: list[dict[str, Any]] | None = None
+        self.index = self._choose_index(lookups)
 
-    def _bucket_size(self, kind: str, attribute: str, key: Any) -> int | None:
-        """How many facts a constant key selects (None: it cannot be looked up)."""
-        if isinstance(key, (list, dict)) or key is None:
+    def _choose_index(self, lookups: list[tuple[str, str, Callable[[Env], Any], bool]]) -> tuple[str, str, Callable[[Env], Any]] | None:
+        """A join on an earlier variable first (lookups come in order of selectivity);
+        otherwise the constant key that selects the fewest facts."""
+        for kind, attribute, resolve, constant in lookups:
+            if not constant:
+                return kind, attribute, resolve
+        sized = []
+        for kind, attribute, resolve, _ in lookups:
+            key = resolve({})
+            if not isinstance(key, (list, dict)) and key is not None:
+                sized.append((len(self._table(kind, attribute).get((type(key), key), ())), kind, attribute, resolve))
+        if not sized:
             return None
-        table = self.indexes.by_value(self.type or "", attribute) if kind == "value" else self.indexes.by_member(self.type or "", attribute)
-        return len(table.get((type(key), key), ()))
+        _, kind, attribute, resolve = min(sized, key=lambda item: item[0])
+        return kind, attribute, resolve
+
+    def _table(self, kind: str, attribute: str) -> dict[Any, list[dict[str, Any]]]:
+        # "any" (one of a list) looks each item up like an equality.
+        return self.indexes.by_member(self.type or "", attribute) if kind == "member" else self.indexes.by_value(self.type or "", attribute)
 
     def candidates(self, env: Env) -> Iterator[Any]:
         if self.values is not None:
@@ -310,7 +315,7 @@ class _Step:
             if kind == "any":  # the attribute is one of a list an earlier variable holds
                 if not isinstance(key, list):
                     return
-                table = self.indexes.by_value(self.type or "", attribute)
+                table = self._table(kind, attribute)
                 seen: set[int] = set()
                 for item in key:
                     if isinstance(item, (list, dict)) or item is None:
@@ -322,8 +327,7 @@ class _Step:
                 return
             if isinstance(key, (list, dict)) or key is None:
                 return
-            table = self.indexes.by_value(self.type or "", attribute) if kind == "value" else self.indexes.by_member(self.type or "", attribute)
-            for fact in table.get((type(key), key), ()):
+            for fact in self._table(kind, attribute).get((type(key), key), ()):
                 if self._passes(fact, env, self.tests):
                     yield fact
             return
@@ -339,6 +343,11 @@ class _Step:
             if not test(getter(fact), resolve(env)):
                 return False
         return True
+
+
+# Operators a hash index can answer: equality, list membership of the fact's
+# attribute, and the attribute being one of an earlier variable's list.
+_LOOKUPS = {"equals": "value", "contains": "member", "in": "any"}
 
 
 def _selectivity(condition: Any) -> int:

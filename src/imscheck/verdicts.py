@@ -195,20 +195,21 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
     for standard in standards:
         headings = [r for r in catalogue.of_standard(standard) if r.id not in out and catalogue.children(r.id)]
         for heading in sorted(headings, key=lambda r: -r.id.count(".")):
-            parts = [out.get(child.id) for child in sorted(catalogue.children(heading.id), key=lambda r: requirement_order(r.id))]
-            if any(part is None for part in parts):
+            children = sorted(catalogue.children(heading.id), key=lambda r: requirement_order(r.id))
+            if any(child.id not in out for child in children):
                 continue
-            unmet = [p for p in parts if p is not None and p.status == UNMET]
+            parts = [out[child.id] for child in children]
+            unmet = [p for p in parts if p.status == UNMET]
             if unmet:
                 first = unmet[0].reasons[0]
                 names = ", ".join(f"{p.requirement.split('/', 1)[1]} ({p.title})" for p in unmet)
                 reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.unmet",
                                 f"Not met, because of its sub-clauses: {names}; see their findings")
                 out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,))
-            elif all(p is not None and p.status == NOT_APPLICABLE for p in parts):
-                out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons if parts[0] else ())
+            elif all(p.status == NOT_APPLICABLE for p in parts):
+                out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons)
             else:
-                evidence = tuple(sorted({e for p in parts if p is not None for e in p.evidence}))
+                evidence = tuple(sorted({e for p in parts for e in p.evidence}))
                 out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence)
     return out
 
