@@ -181,8 +181,24 @@ def _check_flow_depth(text: str, display: str) -> None:
                     raise InputError(Problem(display, mark.line + 1, mark.column + 1, "", f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels"))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
-        return  # the composer will report the syntax error with its location
+    except yaml.YAMLError as exc:
+        # Some PyYAML releases stop deep flow nesting in their scanner, with
+        # their own wording and well ahead of the parser's events. Say it in
+        # imscheck's words when the brackets before that point are too deep;
+        # any other syntax error is left for the composer to locate.
+        mark = exc.problem_mark if isinstance(exc, yaml.MarkedYAMLError) else None
+        end = mark.index if mark is not None else len(text)
+        opened = 0
+        for offset in range(end):
+            char = text[offset]
+            if char in "[{":
+                opened += 1
+                if opened > MAX_DEPTH:
+                    line = text.count("\n", 0, offset) + 1
+                    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+                    raise InputError(Problem(display, line, column, "", f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels")) from None
+            elif char in "]}":
+                opened -= 1
 
 
 class _Builder:
