@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py --sizes 1000 10000 100000 --repeat 3 [--engine python]
 
-For each size N, a synthetic IMS (imscheck.synthetic) is written into a
+For each size N, a synthetic IMS (tests/synthetic.py) is written into a
 temporary folder (not timed). Then:
 
 * end to end, as subprocesses: ``imscheck validate DIR`` and
@@ -39,6 +39,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
+
+# The synthetic IMS generator is test data, kept with the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 AS_OF = "2025-06-30"
 # Keep each file well under imscheck's per-file limit (32 MiB): about 300 bytes per entity.
@@ -110,14 +113,15 @@ def check_phases(folder: Path, engine: str) -> dict[str, float]:
 
 
 def _phases(folder: Path, engine: str) -> dict[str, float]:
-    from imscheck import api, ims as ims_module, resources, schemacheck
-    from imscheck.catalogue import load_catalogue
-    from imscheck.facts import build_facts
-    from imscheck.model import IMS_SCHEMA
+    from imscheck import api, resources
+    from imscheck.load import ims as ims_module, schemacheck
+    from imscheck.knowledge.catalogue import load_catalogue
+    from imscheck.engines.facts import build_facts
+    from imscheck.load.model import IMS_SCHEMA
     from imscheck.reports import REPORTERS, console
-    from imscheck.rulebook import load_rules
-    from imscheck.verdicts import decide
-    from imscheck.yamlsource import read_yaml_file
+    from imscheck.knowledge.rulebook import load_rules
+    from imscheck.verdicts.decision import decide
+    from imscheck.load.yamlsource import read_yaml_file
 
     # Start cold, as a fresh process would.
     for name in ("validator", "quick_check"):
@@ -192,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="functions shown per profile")
     args = parser.parse_args(argv)
 
-    from imscheck import synthetic
+    from tests import synthetic
 
     command = imscheck_command()
     base = args.keep or Path(tempfile.mkdtemp(prefix="imscheck-bench-"))

@@ -55,10 +55,10 @@ from typing import Any
 
 import yaml
 
-from . import resources
-from .catalogue import Requirement, load_catalogue
-from .rulebook import load_rules
-from .yamlsource import MAX_FILE_BYTES
+from imscheck import resources
+from imscheck.knowledge.catalogue import Requirement, load_catalogue
+from imscheck.knowledge.rulebook import load_rules
+from imscheck.load.yamlsource import MAX_FILE_BYTES
 
 AS_OF = dt.date(2025, 6, 30)
 

@@ -102,9 +102,9 @@ def test_every_requirement_of_the_current_standards_is_decided_or_attested():
 def test_coverage_counts_a_requirement_with_nothing():
     # With a single rule, the rest shows as 'nothing', and a heading is covered only when
     # all of its sub-clauses are.
-    from imscheck.browse import coverage_records
-    from imscheck.catalogue import load_catalogue
-    from imscheck.rulebook import load_rules
+    from imscheck.commands.browse import coverage_records
+    from imscheck.knowledge.catalogue import load_catalogue
+    from imscheck.knowledge.rulebook import load_rules
 
     catalogue = load_catalogue()
     rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks")

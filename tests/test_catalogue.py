@@ -6,8 +6,8 @@ import json
 from collections import Counter
 
 from imscheck import resources
-from imscheck.catalogue import RELATIONS, clause_key, load_catalogue
-from imscheck.operators import OPERATORS
+from imscheck.knowledge.catalogue import RELATIONS, clause_key, load_catalogue
+from imscheck.knowledge.operators import OPERATORS
 
 CATALOGUE = load_catalogue()
 

@@ -11,20 +11,21 @@ import random
 
 import pytest
 
-from imscheck import resources, synthetic
+from imscheck import resources
+from tests import synthetic
 from imscheck.api import CheckOptions, check_result
-from imscheck.catalogue import load_catalogue
+from imscheck.knowledge.catalogue import load_catalogue
 from imscheck.errors import UsageError
-from imscheck.evaluator import PythonEngine
-from imscheck.facts import build_facts
-from imscheck.ims import load_ims
-from imscheck.rulebook import compile_rules, load_rules, read_rule_sources
-from imscheck.verdicts import decide
+from imscheck.engines.evaluator import PythonEngine
+from imscheck.engines.facts import build_facts
+from imscheck.load.ims import load_ims
+from imscheck.knowledge.rulebook import compile_rules, load_rules, read_rule_sources
+from imscheck.verdicts.decision import decide
 
 from .golden import AS_OF, examples
 
 try:
-    from imscheck.durable_engine import DurableEngine, _load, fnv1a_32
+    from imscheck.engines.durable import DurableEngine, _load, fnv1a_32
     _load()
     AVAILABLE = True
 except UsageError as error:  # pragma: no cover - CI installs the extra
@@ -65,7 +66,7 @@ def test_generated_ims_agree(tmp_path, size, seed):
 
 
 def test_every_rule_example_agrees(tmp_path):
-    from imscheck.examples import run_example
+    from imscheck.commands.examples import run_example
     from imscheck import api
 
     rules = compile_rules(read_rule_sources(resources.data_dir("rules") / "checks"), CATALOGUE)
@@ -97,7 +98,7 @@ def test_identity_hash_matches_the_engine():
 
 def test_a_crash_inside_durable_rules_is_a_clear_error_not_a_dead_process(monkeypatch):
     import os
-    from imscheck import durable_engine
+    from imscheck.engines import durable as durable_engine
 
     monkeypatch.setattr(durable_engine, "_in_process", lambda *args: os._exit(139))
     with pytest.raises(UsageError, match=r"durable-rules stopped abnormally \(exit 139\)"):

@@ -7,12 +7,12 @@ import random
 
 import pytest
 
-from imscheck.catalogue import load_catalogue
-from imscheck.evaluator import PythonEngine
-from imscheck.facts import Facts, add_months
-from imscheck.operators import OPERATORS
-from imscheck.rulebook import compile_rules
-from imscheck.yamlsource import read_yaml_text
+from imscheck.knowledge.catalogue import load_catalogue
+from imscheck.engines.evaluator import PythonEngine
+from imscheck.engines.facts import Facts, add_months
+from imscheck.knowledge.operators import OPERATORS
+from imscheck.knowledge.rulebook import compile_rules
+from imscheck.load.yamlsource import read_yaml_text
 
 CATALOGUE = load_catalogue()
 
@@ -145,7 +145,7 @@ def test_indexed_joins_agree_with_brute_force():
 def test_a_finding_about_a_catalogue_requirement_points_at_the_management_system(tmp_path):
     """Requirements are facts from the catalogue, not the IMS: the finding must still have a place."""
     from imscheck.api import evaluate
-    from imscheck.ims import build_ims
+    from imscheck.load.ims import build_ims
 
     text = """\
 id: TST08
@@ -174,7 +174,7 @@ examples:
 
 def test_a_per_requirement_rule_decides_each_requirement_on_its_own(tmp_path):
     from imscheck.api import evaluate
-    from imscheck.ims import build_ims
+    from imscheck.load.ims import build_ims
 
     text = """\
 id: TST07

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from imscheck.catalogue import load_catalogue
+from imscheck.knowledge.catalogue import load_catalogue
 from imscheck.errors import InputError
-from imscheck.ims import load_ims
+from imscheck.load.ims import load_ims
 
 from .conftest import MINIMAL_IMS, run_cli, with_minimal, write
 

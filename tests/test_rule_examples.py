@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from imscheck import resources
-from imscheck.catalogue import load_catalogue
-from imscheck.examples import run_example
-from imscheck.rulebook import compile_rules, read_rule_sources
+from imscheck.knowledge.catalogue import load_catalogue
+from imscheck.commands.examples import run_example
+from imscheck.knowledge.rulebook import compile_rules, read_rule_sources
 
 CATALOGUE = load_catalogue()
 RULES = compile_rules(read_rule_sources(resources.data_dir("rules") / "checks"), CATALOGUE)

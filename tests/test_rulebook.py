@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from imscheck.catalogue import load_catalogue
+from imscheck.knowledge.catalogue import load_catalogue
 from imscheck.errors import InputError
-from imscheck.rulebook import compile_rules, load_rules
+from imscheck.knowledge.rulebook import compile_rules, load_rules
 from imscheck import resources
-from imscheck.yamlsource import read_yaml_text
+from imscheck.load.yamlsource import read_yaml_text
 
 RULE = """\
 id: TST01

@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from imscheck.schemacheck import quick_check, validator
+from imscheck.load.schemacheck import quick_check, validator
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "evidence-examples" / "northwind-services" / "ims"
 BASE = {}

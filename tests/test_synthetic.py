@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from imscheck import resources, synthetic
+from imscheck import resources
+from tests import synthetic
 from imscheck.api import CheckOptions, check_result
-from imscheck.catalogue import load_catalogue
-from imscheck.rulebook import load_rules
+from imscheck.knowledge.catalogue import load_catalogue
+from imscheck.knowledge.rulebook import load_rules
 
 from .conftest import run_cli
 

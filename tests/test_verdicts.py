@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from imscheck.api import evaluate
-from imscheck.catalogue import load_catalogue
-from imscheck.ims import build_ims
-from imscheck.rulebook import compile_rules, read_rule_sources
-from imscheck.yamlsource import read_yaml_text
+from imscheck.knowledge.catalogue import load_catalogue
+from imscheck.load.ims import build_ims
+from imscheck.knowledge.rulebook import compile_rules, read_rule_sources
+from imscheck.load.yamlsource import read_yaml_text
 
 DATA = Path(__file__).parent / "data"
 CATALOGUE = load_catalogue()
@@ -171,7 +171,7 @@ def test_an_exclusion_must_belong_to_the_standard_of_its_scope(tmp_path):
 
 def _with_attestation(requirement_id: str):
     import dataclasses
-    from imscheck.catalogue import Catalogue
+    from imscheck.knowledge.catalogue import Catalogue
     requirements = dict(CATALOGUE.requirements)
     requirements[requirement_id] = dataclasses.replace(requirements[requirement_id], attestation="minutes of leadership meetings")
     return Catalogue(requirements, CATALOGUE.correlations, CATALOGUE.without_counterpart)

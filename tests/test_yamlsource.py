@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from imscheck.errors import InputError
-from imscheck.yamlsource import MAX_ALIAS_NODES, read_yaml_text
+from imscheck.load.yamlsource import MAX_ALIAS_NODES, read_yaml_text
 
 
 def problems(text: str | bytes) -> list[tuple[int, int, str]]:

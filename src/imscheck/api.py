@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from . import resources
-from .catalogue import STANDARD_ORDER, Catalogue, load_catalogue
+from .knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue
 from .errors import EXIT_ERROR, InputError, UsageError
-from .evaluator import Engine, PythonEngine
-from .facts import build_facts
-from .ims import Ims, load_ims
+from .engines.evaluator import Engine, PythonEngine
+from .engines.facts import build_facts
+from .load.ims import Ims, load_ims
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
-from .rulebook import Rule, load_rules
-from .verdicts import Result, decide
+from .knowledge.rulebook import Rule, load_rules
+from .verdicts.decision import Result, decide
 
 def _durable() -> Engine:
-    from .durable_engine import DurableEngine  # optional: durable-rules is an extra
+    from .engines.durable import DurableEngine  # optional: durable-rules is an extra
 
     return DurableEngine()
 

@@ -10,7 +10,8 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__, api, browse, verify as verify_command
+from . import __version__, api
+from .commands import browse, verify as verify_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")

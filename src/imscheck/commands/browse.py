@@ -7,11 +7,11 @@ import io
 import json
 from typing import Any, TextIO
 
-from . import resources
-from .api import check_standard_ids, guarded
-from .catalogue import INVERSE, STANDARD_ORDER, Catalogue, Requirement, load_catalogue, requirement_order
-from .errors import UsageError
-from .rulebook import load_rules
+from .. import resources
+from ..api import check_standard_ids, guarded
+from ..knowledge.catalogue import INVERSE, STANDARD_ORDER, Catalogue, Requirement, load_catalogue, requirement_order
+from ..errors import UsageError
+from ..knowledge.rulebook import load_rules
 
 FORMATS = ("table", "json", "csv", "markdown")
 

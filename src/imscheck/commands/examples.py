@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue
-from .errors import InputError
-from .ims import build_ims
-from .rulebook import Rule
-from .verdicts import MET
+from ..knowledge.catalogue import Catalogue
+from ..errors import InputError
+from ..load.ims import build_ims
+from ..knowledge.rulebook import Rule
+from ..verdicts.decision import MET
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def run_examples(rules: list[Rule], catalogue: Catalogue) -> list[ExampleRun]:
 
 
 def run_example(rule: Rule, kind: str, index: int, catalogue: Catalogue) -> ExampleRun:
-    from .api import evaluate  # the examples go through the same pipeline as a check
+    from ..api import evaluate  # the examples go through the same pipeline as a check
 
     parts = ("examples", kind, index)
     example = rule.source.data["examples"][kind][index]

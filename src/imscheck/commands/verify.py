@@ -7,13 +7,13 @@ from typing import TextIO
 
 from junit_xml import TestCase, TestSuite
 
-from . import resources
-from .api import guarded
-from .catalogue import load_catalogue
+from .. import resources
+from ..api import guarded
+from ..knowledge.catalogue import load_catalogue
 from .examples import ExampleRun, run_examples
-from .output import check_writable, write_report
-from .reports.junit_report import serialise
-from .rulebook import compile_rules, read_rule_sources
+from ..output import check_writable, write_report
+from ..reports.junit_report import serialise
+from ..knowledge.rulebook import compile_rules, read_rule_sources
 
 
 def junit(runs: list[ExampleRun]) -> str:

@@ -33,10 +33,10 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .errors import UsageError
+from ..errors import UsageError
 from .evaluator import Env, Outcome, build_outcome, parameter_values, resolve_date
 from .facts import Facts
-from .rulebook import PER_REQUIREMENT_BUILTIN, Binding, Const, DateExpr, Expectation, Param, Ref, Rule
+from ..knowledge.rulebook import PER_REQUIREMENT_BUILTIN, Binding, Const, DateExpr, Expectation, Param, Ref, Rule
 
 INSTALL_HINT = ("--engine durable needs the durable-rules extra: pip install 'imscheck[durable]' "
                 "(on Python 3.13 build it with CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject)")

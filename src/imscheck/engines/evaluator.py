@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol
 
 from .facts import Facts, add_months
-from .model import REQUIREMENT_TYPE, STRUCTURAL_TYPES
-from .operators import OPERATORS
-from .rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule, render_message
+from ..load.model import REQUIREMENT_TYPE, STRUCTURAL_TYPES
+from ..knowledge.operators import OPERATORS
+from ..knowledge.rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule, render_message
 
 Env = dict[str, Any]
 

@@ -31,22 +31,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import Catalogue
-from .ims import Ims, evidence_status
+from ..knowledge.catalogue import Catalogue
+from ..evidence.files import evidence_status
+from ..load.ims import Ims
 
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
-
-DERIVED_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "*": frozenset({"standards"}),
-    "process": frozenset({"in_house"}),
-    "document": frozenset({"file_status", "review_due"}),
-    "supplier": frozenset({"review_due"}),
-}
-
-
-def derived_attributes(type_name: str) -> frozenset[str]:
-    return DERIVED_ATTRIBUTES["*"] | DERIVED_ATTRIBUTES.get(type_name, frozenset())
-
 
 @dataclass
 class Facts:

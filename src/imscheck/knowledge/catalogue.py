@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import resources
-from .errors import InputError
-from .schemacheck import schema_problems
-from .yamlsource import read_yaml_file
+from .. import resources
+from ..errors import InputError
+from ..load.schemacheck import schema_problems
+from ..load.yamlsource import read_yaml_file
 
 # The order standards are shown in everywhere: current editions first.
 STANDARD_ORDER = ("ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013", "ISO9001:2008", "ISO20000-1:2011")

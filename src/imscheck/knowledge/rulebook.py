@@ -27,12 +27,11 @@ from pathlib import Path
 from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
-from .errors import InputError, Problem
-from .facts import derived_attributes
-from .model import REQUIREMENT_TYPE, rule_types
+from ..errors import InputError, Problem
+from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
-from .schemacheck import schema_problems
-from .yamlsource import YamlSource, read_yaml_file
+from ..load.schemacheck import schema_problems
+from ..load.yamlsource import YamlSource, read_yaml_file
 
 RULE_SCHEMA = "rule.schema.json"
 BUILTINS = ("standard", "as_of")

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .errors import InputError, Problem, pointer_of
+from ..errors import InputError, Problem, pointer_of
 from .model import IMS_SCHEMA, collection_types, values_at
 from .schemacheck import schema_problems
 from .yamlsource import YamlSource, read_yaml_file
@@ -232,17 +232,6 @@ def evidence_path_problem(root: Path, relative: str) -> str | None:
 def _real_folder(folder: str) -> Path:
     """Folders are shared by many evidence files: resolve each once."""
     return Path(folder).resolve()
-
-
-def evidence_status(root: Path, relative: str) -> str:
-    """present, missing or empty — the path itself is known to be safe."""
-    target = root / relative
-    try:
-        if not target.is_file():
-            return "missing"
-        return "present" if target.stat().st_size > 0 else "empty"
-    except OSError:
-        return "missing"
 
 
 def display_path(file: Path, root: Path) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from . import resources
+from .. import resources
 
 IMS_SCHEMA = "ims.schema.json"
 
@@ -101,3 +101,17 @@ def values_at(data: Any, path: tuple[str, ...], trail: tuple[Any, ...] = ()) -> 
     if isinstance(data, dict) and head in data:
         return values_at(data[head], rest, trail + (head,))
     return []
+
+
+# Attributes the facts carry beyond what the schema defines (see engines/facts.py for
+# how each is derived); the rule compiler accepts them as it accepts schema fields.
+DERIVED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "*": frozenset({"standards"}),
+    "process": frozenset({"in_house"}),
+    "document": frozenset({"file_status", "review_due"}),
+    "supplier": frozenset({"review_due"}),
+}
+
+
+def derived_attributes(type_name: str) -> frozenset[str]:
+    return DERIVED_ATTRIBUTES["*"] | DERIVED_ATTRIBUTES.get(type_name, frozenset())

@@ -10,8 +10,8 @@ from typing import Any, Callable
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 
-from . import resources
-from .errors import Problem
+from .. import resources
+from ..errors import Problem
 from .yamlsource import YamlSource
 
 

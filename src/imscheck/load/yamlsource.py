@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem, pointer_of
+from ..errors import InputError, Problem, pointer_of
 
 try:  # libyaml makes composing several times faster; pure Python still works
     _Base: Any = yaml.CSafeLoader

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..verdicts import Result
+from ..verdicts.decision import Result
 from . import json_report, junit_report
 
 REPORTERS: dict[str, Callable[[Result], str]] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..verdicts import NOT_APPLICABLE, UNMET, Result
+from ..verdicts.decision import NOT_APPLICABLE, UNMET, Result
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
 _RESET = "\033[0m"

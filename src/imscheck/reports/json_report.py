@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..verdicts import Result, Verdict
+from ..verdicts.decision import Result, Verdict
 
 
 def as_records(result: Result) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 from junit_xml import TestCase, TestSuite
 
-from ..verdicts import MET, NOT_APPLICABLE, UNMET, Result, Verdict
+from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result, Verdict
 
 
 def _case(verdict: Verdict) -> TestCase:

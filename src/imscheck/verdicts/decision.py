@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalogue import STANDARD_ORDER, Catalogue, requirement_order
-from .evaluator import Outcome
-from .ims import Entity, Ims
-from .rulebook import Rule
+from ..knowledge.catalogue import STANDARD_ORDER, Catalogue, requirement_order
+from ..engines.evaluator import Outcome
+from ..engines.facts import add_months
+from ..load.ims import Entity, Ims
+from ..knowledge.rulebook import Rule
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
 STATUSES = (MET, UNMET, NOT_APPLICABLE)
@@ -153,7 +154,6 @@ DEFAULT_ATTESTATION_MONTHS = 12
 
 def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Verdict:
     """A requirement no rule can decide: met by a person's attestation that is still valid."""
-    from .facts import add_months  # facts imports the catalogue; keep this module's imports one-way
 
     mine = [a for a in ims.of_type("attestation")
             if a.data["requirement"] == requirement.id and system.id in a.data["management_systems"]

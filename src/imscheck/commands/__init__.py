@@ -1,0 +1,1 @@
+"""Commands beyond check and validate: browsing the knowledge, running rule examples."""

@@ -1,0 +1,1 @@
+"""Evaluating rules over facts: the default evaluator and the optional durable-rules engine."""

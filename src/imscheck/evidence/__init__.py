@@ -1,0 +1,1 @@
+"""The state of evidence files: on disk, and in git."""

@@ -1,0 +1,1 @@
+"""From answers to verdicts: one status per requirement, shared evidence, findings."""
