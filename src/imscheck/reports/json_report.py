@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ..verdicts.decision import Result, Verdict
+from ..verdicts.findings import Finding
 
 
 def as_records(result: Result) -> dict[str, Any]:
@@ -13,6 +14,7 @@ def as_records(result: Result) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "standards": list(result.standards),
         "results": [_record(v) for v in result.verdicts],
+        "findings": [_finding(f) for f in result.findings],
         "summary": result.summary(),
         "not_evaluated": {s: list(ids) for s, ids in result.not_evaluated.items()},
         "notes": list(result.notes),
@@ -33,6 +35,20 @@ def _record(verdict: Verdict) -> dict[str, Any]:
         "details": [{"code": r.code, "message": r.message, "file": r.file or None,
                      "line": r.line if r.file else None, "pointer": r.pointer or None} for r in verdict.reasons],
         "rules": list(verdict.rules),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "fingerprint": finding.fingerprint,
+        "rule": finding.rule,
+        "code": finding.code,
+        "entity": finding.entity,
+        "message": finding.message,
+        "location": {"file": finding.file, "line": finding.line, "column": finding.column, "pointer": finding.pointer or None}
+        if finding.file else None,
+        "requirements": list(finding.requirements),
+        "standards": list(finding.standards),
     }
 
 

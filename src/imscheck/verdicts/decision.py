@@ -16,6 +16,7 @@ from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
+from .findings import Finding, build_findings
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
 STATUSES = (MET, UNMET, NOT_APPLICABLE)
@@ -35,6 +36,12 @@ class Reason:
     pointer: str
     code: str
     message: str
+    # What the cause is about, for grouping reasons into findings (see findings.py):
+    # the entity and attribute the rule pointed at, and the requirement when the
+    # cause exists once per requirement.
+    entity: str | None = field(default=None, compare=False)
+    attribute: tuple[str, ...] = field(default=(), compare=False)
+    subject: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Result:
     verdicts: tuple[Verdict, ...]
     not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
@@ -102,7 +110,8 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
                 evidence.update(outcome.evidence)
                 for violation in outcome.violations:
                     file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
-                    reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message))
+                    reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message,
+                                          violation.entity or system.id, tuple(map(str, violation.attribute)), outcome.requirement))
             if exclusion is not None and requirement.excludable:
                 verdicts[rid] = Verdict(rid, standard, requirement.title, NOT_APPLICABLE, (exclusion.reason,), rules=rule_ids)
                 continue
@@ -111,7 +120,8 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
                 message = (f"{requirement.standard} does not allow {requirement.clause} ({requirement.title}) to be excluded; "
                            f"remove the exclusion and meet the requirement")
                 where = exclusion.reason
-                refused = Reason(where.file, where.line, where.column, where.pointer, "exclusion.not-permitted", message)
+                refused = Reason(where.file, where.line, where.column, where.pointer, "exclusion.not-permitted", message,
+                                 system.id, ("scope", "exclusions"), rid)
                 verdicts[rid] = Verdict(rid, standard, requirement.title, UNMET, (refused,) + _sorted(reasons), rules=rule_ids)
                 continue
             if rid in attested:
@@ -126,7 +136,8 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
         missing = [r.id for r in catalogue.of_standard(standard) if r.id not in verdicts]
         not_evaluated[standard] = tuple(missing)
     ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
-    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes)
+    findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
+    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings)
 
 
 @dataclass(frozen=True)
@@ -164,7 +175,7 @@ def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Ver
         message = (f"No one has attested {requirement.clause} ({requirement.title}) for {requirement.standard}, which no rule "
                    f"can decide from the IMS. Have a person look at {requirement.attestation}; then record who attested it, "
                    f"when and on what evidence under attestations")
-        reason = Reason(file, line, column, pointer, "attestation.missing", message)
+        reason = Reason(file, line, column, pointer, "attestation.missing", message, system.id, (), requirement.id)
         return Verdict(requirement.id, requirement.standard, requirement.title, UNMET, (reason,))
     lapses = add_months(dt.date.fromisoformat(latest.data["date"]), latest.data.get("valid_months", DEFAULT_ATTESTATION_MONTHS))
     if lapses <= as_of:
@@ -172,7 +183,7 @@ def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Ver
         message = (f"The attestation {latest.id} of {latest.data['date']} for {requirement.clause} ({requirement.title}) lapsed on "
                    f"{lapses.isoformat()}. Have a person look again at {requirement.attestation}; then record a new attestation")
         return Verdict(requirement.id, requirement.standard, requirement.title, UNMET,
-                       (Reason(file, line, column, pointer, "attestation.lapsed", message),))
+                       (Reason(file, line, column, pointer, "attestation.lapsed", message, latest.id, ("date",), requirement.id),))
     role = ims.by_id.get(latest.data["attested_by"])
     if role is not None and system.id not in role.data.get("management_systems", []):
         # Someone must answer for the requirement within the system that claims it.
@@ -180,7 +191,7 @@ def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Ver
         message = (f"The attestation {latest.id} for {requirement.clause} ({requirement.title}) was given by role {role.id}, "
                    f"which is not a role of {system.id} ({requirement.standard}): have a role of that management system attest it")
         return Verdict(requirement.id, requirement.standard, requirement.title, UNMET,
-                       (Reason(file, line, column, pointer, "attestation.role-outside", message),))
+                       (Reason(file, line, column, pointer, "attestation.role-outside", message, latest.id, ("attested_by",), requirement.id),))
     evidence = tuple(sorted({latest.id, *latest.data.get("documents", [])}))
     return Verdict(requirement.id, requirement.standard, requirement.title, MET, evidence=evidence)
 
