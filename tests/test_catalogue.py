@@ -237,3 +237,15 @@ def test_2022_annex_a_controls_say_which_documented_information_they_ask_for():
             continue
         successors = [c.target for c in CATALOGUE.correlations if c.source == old.id and c.target.startswith("ISO27001:2022/A.")]
         assert any(CATALOGUE.requirements[s].documented_information for s in successors), old.id
+
+
+def test_a_subset_row_does_not_say_that_part_of_its_from_side_is_dropped_or_moved():
+    """`from` subset `to` means everything `from` asks for is in `to`; a note that says part of `from`
+    is not repeated, gives way, is gone or goes to another clause describes an `intersect`."""
+    import re
+    loss = re.compile(r"not repeated|gives? way|is gone|no longer|\b(move|moves|go|goes) to\b")
+    for c in CATALOGUE.correlations:
+        if c.relation == "subset" and c.note:
+            assert not loss.search(c.note), c
+    assert _relation("ISO9001:2008/6.2.2", "ISO9001:2015/7.3") == "intersect"
+    assert _relation("ISO9001:2008/5.6.3", "ISO20000-1:2011/4.5.4.3") == "intersect"
