@@ -91,9 +91,8 @@ def gap_rows(catalogue: Catalogue, source: str | None, target: str | None) -> li
     for gap in catalogue.gaps:
         own = gap.requirement.partition("/")[0]
         backwards = source == own or target == gap.missing_in
-        wanted = (source in (None, own) and target in (None, gap.missing_in)) if backwards else \
-            (source in (None, gap.missing_in) and target in (None, own))
-        if not wanted:
+        left, right = (own, gap.missing_in) if backwards else (gap.missing_in, own)
+        if source not in (None, left) or target not in (None, right):
             continue
         title = catalogue.requirements[gap.requirement].title
         ends = ({"from": gap.requirement, "from_title": title, "to": None, "to_title": None} if backwards else
