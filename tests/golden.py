@@ -18,7 +18,7 @@ from imscheck.reports import REPORTERS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "evidence-examples"
 AS_OF = dt.date(2025, 11, 30)
-FILES = {"json": "report.json", "junit": "junit.xml"}
+FILES = {"json": "report.json", "junit": "junit.xml", "html": "report.html"}
 
 
 def examples() -> list[Path]:

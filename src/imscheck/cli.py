@@ -41,9 +41,12 @@ def check(
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    html_report: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report for managers and auditors ('-' for standard output)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
+    if html_report:
+        reports["html"] = html_report
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
                                engine=engine, reports=reports, color=_color())
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
