@@ -12,6 +12,7 @@ import typer
 
 from . import __version__, api
 from .commands import browse, verify as verify_command
+from .commands import evidence_matrix as evidence_matrix_command, soa as soa_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")
@@ -106,6 +107,28 @@ def verify(
 ) -> None:
     """Run the pass and fail examples of rule files, like a test runner."""
     raise typer.Exit(verify_command.run_verify(directory, junit, sys.stdout, sys.stderr))
+
+
+@app.command()
+def soa(
+    path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
+    format: str = typer.Option("markdown", "--format", help="markdown, csv or html."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Date the statement and judge dates as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+) -> None:
+    """Print the Statement of Applicability: every Annex A control, the IMS's decision on it, its evidence and verdict."""
+    raise typer.Exit(soa_command.run_soa(path, root, _as_of(as_of), format, sys.stdout, sys.stderr))
+
+
+@app.command("evidence-matrix")
+def evidence_matrix(
+    path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
+    format: str = typer.Option("markdown", "--format", help="markdown, csv or json."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+) -> None:
+    """Show which evidence serves which requirement of which standard, with advice on integrating the systems."""
+    raise typer.Exit(evidence_matrix_command.run_evidence_matrix(path, root, _as_of(as_of), format, sys.stdout, sys.stderr))
 
 
 @app.command()

@@ -108,9 +108,11 @@ def _hash(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-# Nothing may be fetched: no network, no other file. Only this page's own style and script run.
-POLICY = (f"default-src 'none'; style-src '{_hash(STYLE)}'; script-src '{_hash(SCRIPT)}'; "
-          "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
+def policy(script: bool) -> str:
+    """Nothing may be fetched: no network, no other file. Only this page's own style and script run."""
+    scripts = f"'{_hash(SCRIPT)}'" if script else "'none'"
+    return (f"default-src 'none'; style-src '{_hash(STYLE)}'; script-src {scripts}; "
+            "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'")
 
 
 def e(value: object) -> str:
@@ -121,19 +123,7 @@ def render(result: Result) -> str:
     catalogue = load_catalogue()
     standards = list(result.standards)
     title = f"imscheck conformity report{': ' + result.organisation if result.organisation else ''}, as of {result.as_of.isoformat()}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{e(POLICY)}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="referrer" content="no-referrer">',
-        f"<title>{e(title)}</title>",
-        f"<style>{STYLE}</style>",
-        f"<script>{SCRIPT}</script>",
-        "</head>",
-        "<body>",
+    parts = head(title, script=True) + [
         "<header>",
         f"<h1>Conformity report{': ' + e(result.organisation) if result.organisation else ''}</h1>",
         f'<p>As of <time datetime="{e(result.as_of.isoformat())}">{e(result.as_of.isoformat())}</time>; '
@@ -151,6 +141,21 @@ def render(result: Result) -> str:
     parts += _not_evaluated(result)
     parts += ["</main>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
+
+
+def head(title: str, script: bool) -> list[str]:
+    """The start of a page, up to and including ``<body>``: the policy, the style, and the filtering script if wanted."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{e(policy(script))}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{e(title)}</title>",
+        f"<style>{STYLE}</style>",
+    ] + ([f"<script>{SCRIPT}</script>"] if script else []) + ["</head>", "<body>"]
 
 
 def _overview(result: Result, catalogue: Catalogue) -> list[str]:
@@ -357,7 +362,7 @@ def _shared(result: Result) -> list[str]:
     return out
 
 
-def _yes_no(value: bool | None) -> str:
+def yes_no(value: bool | None) -> str:
     return "yes" if value is True else "no" if value is False else "not stated"
 
 
@@ -368,19 +373,21 @@ def _soa(result: Result) -> list[str]:
         return out
     by_id = {v.requirement: v for v in result.verdicts}
     for statement in result.soa:
-        out += _statement(statement, by_id)
+        out += statement_section(statement, by_id)
     out.append("</section>")
     return out
 
 
-def _statement(statement: Statement, by_id: dict[str, Verdict]) -> list[str]:
+def statement_section(statement: Statement, by_id: dict[str, Verdict], details: bool = True) -> list[str]:
+    """One SoA: its heading, scope and release (unless ``details`` is False: the page shows them), its counts and its lines."""
     missing = sum(1 for line in statement.lines if line.entry is None)
     applicable = sum(1 for line in statement.lines if line.applicable is True)
     excluded = sum(1 for line in statement.lines if line.applicable is False)
     out = [f'<h3 data-standard="{e(statement.standard)}">{e(statement.standard)} Annex A, management system '
-           f"{e(statement.system_name)} (<code>{e(statement.system)}</code>)</h3>",
-           f"<p><strong>Scope:</strong> {e(statement.scope)}</p>"]
-    if statement.document is not None:
+           f"{e(statement.system_name)} (<code>{e(statement.system)}</code>)</h3>"]
+    if details:
+        out.append(f"<p><strong>Scope:</strong> {e(statement.scope)}</p>")
+    if details and statement.document is not None:
         version = f", version {e(statement.document_version)}" if statement.document_version else ""
         status = f", {e(statement.document_status)}" if statement.document_status else ""
         approved = f" on {e(statement.document_approved_on)}" if statement.document_approved_on else ""
@@ -401,8 +408,8 @@ def _soa_row(line: SoaLine, verdict: Verdict | None) -> str:
         applicable = '<span class="badge none">no line</span>'
         implemented = justification = ""
     else:
-        applicable = _yes_no(line.applicable)
-        implemented = _yes_no(line.implemented) if line.applicable else ""
+        applicable = yes_no(line.applicable)
+        implemented = yes_no(line.implemented) if line.applicable else ""
         justification = f"{e(line.justification)}<br>{_where(line.file, line.line)}"
     documents = "".join(f"<li>{e(d.title)}" + (f' <code>{e(d.path)}</code>' if d.path else f" <code>{e(d.id)}</code>") + "</li>"
                         for d in line.documents)
