@@ -136,3 +136,23 @@ def test_usage_errors_exit_2(args, says):
 def test_a_missing_ims_exits_2(tmp_path: Path):
     result = run_cli("evidence-matrix", str(tmp_path / "nowhere"))
     assert result.exit_code == 2 and "no such file or folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_unit_in_no_scope_and_a_site_outside_the_scope(tmp_path):
+    write(tmp_path, "ims.yaml", """\
+        organisation: {id: acme, name: Acme}
+        locations:
+          - {id: hq, name: Head office}
+          - {id: lab, name: Lab}
+        units:
+          - {id: ops, name: Operations, locations: [hq, lab]}
+          - {id: research, name: Research, locations: [lab]}
+        management_systems:
+          - {id: isms, standard: "ISO27001:2022", scope: {statement: Hosting, units: [ops], locations: [hq]}}
+        """)
+    ims = load_ims(tmp_path / "ims.yaml", lambda rid: True)
+    built = build(ims, Result(dt.date(2025, 6, 30), ("ISO27001:2022",), ()), load_catalogue())
+    assert [(s["kind"], s["id"], s["in_scope_of"]) for s in built.scopes] == [
+        ("unit", "research", []), ("location", "lab", [])]
+    assert "in no management system's scope" in built.scopes[0]["advice"]
+    assert [(c["kind"], c["inside"], c["outside"]) for c in built.crossings] == [("unit-location", "ops", "lab")]

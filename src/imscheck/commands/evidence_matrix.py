@@ -182,7 +182,7 @@ def _scopes(ims: Ims, standards: tuple[str, ...]) -> list[dict[str, Any]]:
     for key, etype in SCOPE_KINDS:
         for entity in ims.of_type(etype):
             inside = [scopes[s][0] for s in standards if entity.id in scopes[s][1].get(key, [])]
-            if len(standards) > 1 and inside == everyone:
+            if inside == everyone:
                 continue  # covered by every system: integration is possible here
             outside = [m for m in everyone if m not in inside]
             if inside:
