@@ -103,6 +103,11 @@ def check_standard_ids(requested: list[str]) -> None:
 
 def check_result(options: CheckOptions) -> Result:
     """Load everything, evaluate, and decide: the whole check, without output."""
+    return check_ims(options)[1]
+
+
+def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
+    """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts)."""
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
@@ -113,8 +118,8 @@ def check_result(options: CheckOptions) -> Result:
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
     ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
     standards = select_standards(options.standards, ims)
-    return evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
-                    attestations=options.builtin_rules)
+    return ims, evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
+                         attestations=options.builtin_rules)
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:

@@ -17,6 +17,7 @@ from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
 from .findings import Finding, build_findings
+from .soa import Statement, statements
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
 STATUSES = (MET, UNMET, NOT_APPLICABLE)
@@ -68,6 +69,8 @@ class Result:
     not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    soa: tuple[Statement, ...] = ()  # the Statement of Applicability of each claimed ISO/IEC 27001 edition
+    organisation: str = ""
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
@@ -137,7 +140,10 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
         not_evaluated[standard] = tuple(missing)
     ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
     findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
-    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings)
+    organisation = next(iter(ims.of_type("organisation")), None)
+    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings,
+                  statements(ims, catalogue, [s for s in STANDARD_ORDER if s in standards]),
+                  organisation.data["name"] if organisation else "")
 
 
 @dataclass(frozen=True)
