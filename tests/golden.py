@@ -14,11 +14,12 @@ import sys
 from pathlib import Path
 
 from imscheck.api import CheckOptions, check_result
-from imscheck.reports import REPORTERS
+from imscheck.reports import REPORTERS, console
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "evidence-examples"
 AS_OF = dt.date(2025, 11, 30)
-FILES = {"json": "report.json", "junit": "junit.xml"}
+FILES = {"json": "report.json", "junit": "junit.xml", "junit-jenkins": "junit-jenkins.xml", "sarif": "report.sarif",
+         "codequality": "codequality.json", "markdown": "summary.md", "console": "console.txt"}
 
 
 def examples() -> list[Path]:
@@ -27,7 +28,9 @@ def examples() -> list[Path]:
 
 def render(example: Path) -> dict[str, str]:
     result = check_result(CheckOptions(path=example, as_of=AS_OF))
-    return {FILES[fmt]: reporter(result) for fmt, reporter in REPORTERS.items()}
+    rendered = {FILES[fmt]: reporter(result) for fmt, reporter in REPORTERS.items()}
+    rendered[FILES["console"]] = console.render(result)  # what a person sees, findings first
+    return rendered
 
 
 def main() -> int:
