@@ -160,7 +160,10 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
         problems = [str(error)]
     else:
         problems = [f"internal error: {type(error).__name__}: {error}"]
-    write_report(target, junit_report.render_error(problems), out)
+    try:
+        write_report(target, junit_report.render_error(problems), out)
+    except OSError:
+        return  # the problems themselves still reach standard error
     written.append(target)
 
 

@@ -19,13 +19,15 @@ def render(result: Result, color: bool = False) -> str:
     lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold"), ""]
     if result.findings:
         lines.append(paint(headline(result) + ":", "bold"))
+        digits = len(str(len(result.findings)))
+        indent = " " * (digits + 4)  # under the text after "  N. "
         for number, finding in enumerate(result.findings, 1):
-            lines += ["", f"  {number}. {paint(where(finding), 'dim')} {paint(finding.code, 'red')}", f"     {finding.message}",
-                      f"     affects {plural(len(finding.requirements), 'requirement')}:"]
-            lines += [f"       {rid} {titles.get(rid, '')}".rstrip() for rid in finding.requirements]
+            lines += ["", f"  {number:>{digits}}. {paint(where(finding), 'dim')} {paint(finding.code, 'red')}", f"{indent}{finding.message}",
+                      f"{indent}affects {plural(len(finding.requirements), 'requirement')}:"]
+            lines += [f"{indent}  {rid} {titles.get(rid, '')}".rstrip() for rid in finding.requirements]
             above = groups_above(result, finding.requirements)
             if above:
-                lines.append(f"     and through {'it' if len(finding.requirements) == 1 else 'them'} the "
+                lines.append(f"{indent}and through {'it' if len(finding.requirements) == 1 else 'them'} the "
                              f"{'heading' if len(above) == 1 else 'headings'} {', '.join(above)}")
         lines.append("")
     width = max((len(s) for s in result.standards), default=8)
@@ -41,7 +43,7 @@ def render(result: Result, color: bool = False) -> str:
         lines.append(paint(f"{not_evaluated} requirement{'s' if not_evaluated != 1 else ''} of the claimed standards "
                            "have no rule yet and were not evaluated (listed under 'not_evaluated' in the JSON report).", "dim"))
     unmet = sum(c["unmet"] for c in summary.values())
-    excluded = [v for v in result.verdicts if v.status == NOT_APPLICABLE]
+    excluded = [v for v in result.verdicts if v.status == NOT_APPLICABLE and not v.rolled_up]
     if excluded:
         lines += ["", paint("Not applicable:", "bold")]
         for verdict in excluded:
