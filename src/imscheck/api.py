@@ -146,7 +146,9 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     return guarded(run, err, written)
 
 
-JUNIT_FORMATS = ("junit", "junit-jenkins")
+# --junit-flavour -> the reporter's name in REPORTERS
+JUNIT_FLAVOURS = {"gitlab": "junit", "jenkins": "junit-jenkins"}
+JUNIT_FORMATS = tuple(JUNIT_FLAVOURS.values())
 
 
 def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, written: list[str]) -> None:

@@ -47,9 +47,9 @@ def check(
     junit_flavour: str = typer.Option("gitlab", "--junit-flavour", help="JUnit flavour: gitlab (default; file/line attributes) or jenkins (valid against the Jenkins schema)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
-    if junit_flavour not in ("gitlab", "jenkins"):
-        raise typer.BadParameter(f"{junit_flavour!r}: use gitlab or jenkins", param_hint="--junit-flavour")
-    junit_format = "junit" if junit_flavour == "gitlab" else "junit-jenkins"
+    if junit_flavour not in api.JUNIT_FLAVOURS:
+        raise typer.BadParameter(f"{junit_flavour!r}: use {' or '.join(api.JUNIT_FLAVOURS)}", param_hint="--junit-flavour")
+    junit_format = api.JUNIT_FLAVOURS[junit_flavour]
     reports = {fmt: target for fmt, target in ((junit_format, junit), ("json", json_report), ("sarif", sarif),
                                               ("codequality", codequality), ("markdown", markdown)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,

@@ -22,9 +22,6 @@ from junit_xml import TestCase, TestSuite
 from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result, Verdict
 
 
-FLAVOURS = ("gitlab", "jenkins")
-
-
 def _case(verdict: Verdict, flavour: str) -> TestCase:
     location = verdict.location if flavour == "gitlab" else None
     case = TestCase(name=f"{verdict.requirement} {verdict.title}", classname=verdict.standard,
