@@ -3,7 +3,9 @@
 Streams are parameters, and this is the one place where errors become exit
 codes: input and usage errors exit 2 with located messages, anything
 unexpected exits 2 with one "internal error" line (the traceback only when
-IMSCHECK_DEBUG is set), and no report is written unless the run succeeded.
+IMSCHECK_DEBUG is set), and no report is written unless the run succeeded, but
+for a JUnit report, which then holds one errored test naming the problems so
+that CI shows why the check did not run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.ims import Ims, load_ims
 from .output import STDOUT, check_writable, write_report
-from .reports import REPORTERS, console
+from .reports import REPORTERS, console, junit_report
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.decision import Result, decide
 
@@ -49,8 +51,11 @@ class CheckOptions:
     color: bool = False
 
 
-def guarded(run: Callable[[], int], err: TextIO) -> int:
-    """Run a command; map every failure to exit 2 with a clear message."""
+def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = None) -> int:
+    """Run a command; map every failure to exit 2 with a clear message.
+
+    ``written``: reports the command still wrote when it failed (the JUnit error report).
+    """
     collecting = gc.isenabled()
     # A run builds many small, acyclic objects and then ends: the cycle collector
     # would only re-scan them, at a third of the run time on a large IMS.
@@ -61,7 +66,8 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
         for problem in error.problems:
             err.write(problem.render() + "\n")
         count = len(error.problems)
-        err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and no report was written\n")
+        wrote = f"only the JUnit report {written[0]} was written, naming {'it' if count == 1 else 'them'}" if written else "no report was written"
+        err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and {wrote}\n")
     except UsageError as error:
         err.write(f"imscheck: {error}\n")
     except KeyboardInterrupt:
@@ -129,7 +135,11 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
             raise UsageError("only one report can go to standard output ('-')")
         for target in targets:
             check_writable(target)
-        result = check_result(options)
+        try:
+            result = check_result(options)
+        except Exception as error:
+            _junit_error_report(options, error, out, written)
+            raise
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
         for fmt, text in rendered.items():
             write_report(options.reports[fmt], text, out)
@@ -137,7 +147,31 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
         (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets))
         return result.exit_code()
 
-    return guarded(run, err)
+    written: list[str] = []
+    return guarded(run, err, written)
+
+
+# --junit-flavour -> the reporter's name in REPORTERS
+JUNIT_FLAVOURS = {"gitlab": "junit", "jenkins": "junit-jenkins"}
+JUNIT_FORMATS = tuple(JUNIT_FLAVOURS.values())
+
+
+def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, written: list[str]) -> None:
+    """The one report written when the check cannot run: JUnit, so CI's test view shows why."""
+    target = next((options.reports[f] for f in JUNIT_FORMATS if f in options.reports), None)
+    if target is None:
+        return
+    if isinstance(error, InputError):
+        problems = [problem.render() for problem in error.problems]
+    elif isinstance(error, UsageError):
+        problems = [str(error)]
+    else:
+        problems = [f"internal error: {type(error).__name__}: {error}"]
+    try:
+        write_report(target, junit_report.render_error(problems), out)
+    except OSError:
+        return  # the problems themselves still reach standard error
+    written.append(target)
 
 
 def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int:

@@ -42,12 +42,19 @@ def check(
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    sarif: Optional[str] = typer.Option(None, "--sarif", metavar="FILE", help="Write a SARIF 2.1.0 report for code scanning ('-' for standard output)."),
+    codequality: Optional[str] = typer.Option(None, "--codequality", metavar="FILE", help="Write a GitLab Code Quality report ('-' for standard output)."),
+    markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write a Markdown summary, e.g. to $GITHUB_STEP_SUMMARY ('-' for standard output)."),
+    junit_flavour: str = typer.Option("gitlab", "--junit-flavour", help="JUnit flavour: gitlab (default; file/line attributes) or jenkins (valid against the Jenkins schema)."),
     html_report: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report for managers and auditors ('-' for standard output)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
-    reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
-    if html_report:
-        reports["html"] = html_report
+    if junit_flavour not in api.JUNIT_FLAVOURS:
+        raise typer.BadParameter(f"{junit_flavour!r}: use {' or '.join(api.JUNIT_FLAVOURS)}", param_hint="--junit-flavour")
+    junit_format = api.JUNIT_FLAVOURS[junit_flavour]
+    reports = {fmt: target for fmt, target in ((junit_format, junit), ("json", json_report), ("sarif", sarif),
+                                              ("codequality", codequality), ("markdown", markdown),
+                                              ("html", html_report)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
                                engine=engine, reports=reports, color=_color())
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import TextIO
@@ -26,6 +27,13 @@ def check_writable(target: str) -> None:
         raise UsageError(f"cannot write report {target}: permission denied")
 
 
+def _umask() -> int:
+    """The process umask; reading it means setting it, so it is set back at once."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_report(target: str, text: str, stdout: TextIO) -> None:
     """Write to a temporary file beside the target, then rename it into place.
 
@@ -42,6 +50,10 @@ def write_report(target: str, text: str, stdout: TextIO) -> None:
         return
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
     try:
+        # mkstemp makes the file private (0600); a report is made like any other new file
+        # (0666 less the umask), or keeps the mode of the report it replaces.
+        if hasattr(os, "fchmod"):  # POSIX; elsewhere the platform's default stands
+            os.fchmod(handle, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)
