@@ -166,8 +166,9 @@ def _overview(result: Result, catalogue: Catalogue) -> list[str]:
         out.append(f'<div class="card" data-standard="{e(standard)}">')
         out.append(f"<h3>{e(standard)}</h3>")
         out.append('<dl class="counts">')
+        # The same counts as every other report: headings that only roll up their sub-clauses are groups.
         for key, label in ((MET, "met"), (UNMET, "unmet"), (NOT_APPLICABLE, "not applicable"), ("shared", "shared"),
-                           ("not_evaluated", "not evaluated")):
+                           ("groups", "headings (groups)"), ("not_evaluated", "not evaluated")):
             out.append(f'<div><dt>{label}</dt><dd class="{key}" data-count="{key}">{counts[key]}</dd></div>')
         out.append("</dl>")
         out.append(_bar(standard, counts))
