@@ -21,6 +21,7 @@ from .knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue
 from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
+from .evidence.git import GitEvidence
 from .load.ims import Ims, load_ims
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
@@ -78,9 +79,14 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
 
 
 def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[str], as_of: dt.date,
-             engine: str = "python", notes: tuple[str, ...] = (), attestations: bool = True) -> Result:
-    """``attestations``: also decide the requirements the catalogue leaves to a person's attestation."""
-    facts = build_facts(ims, catalogue)
+             engine: str = "python", notes: tuple[str, ...] = (), attestations: bool = True,
+             git: GitEvidence | None = None, require_committed: bool = False) -> Result:
+    """``attestations``: also decide the requirements the catalogue leaves to a person's attestation.
+
+    ``git``: the evidence files' git state (None: not read); ``require_committed``:
+    files that are not committed count as missing.
+    """
+    facts = build_facts(ims, catalogue, git, require_committed, as_of)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
     return decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
 
