@@ -26,7 +26,8 @@ def examples() -> list[Path]:
 
 
 def render(example: Path) -> dict[str, str]:
-    result = check_result(CheckOptions(path=example, as_of=AS_OF))
+    # Without git: the examples live in imscheck's own repository, whose commits must not change them.
+    result = check_result(CheckOptions(path=example, as_of=AS_OF, git=False))
     return {FILES[fmt]: reporter(result) for fmt, reporter in REPORTERS.items()}
 
 

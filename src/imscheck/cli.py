@@ -41,11 +41,16 @@ def check(
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    require_committed: bool = typer.Option(False, "--require-committed", help="Count evidence files that are not committed (untracked, modified, ignored) as missing, as a fresh clone would."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="A JSON report of an earlier run: its findings do not fail this run; new ones do."),
+    warn_within: Optional[str] = typer.Option(None, "--warn-within", metavar="DURATION", help="Warn about waivers that expire within this time, e.g. 30d, 8w, 3m."),
+    git: bool = typer.Option(True, "--git/--no-git", help="Read the evidence files' git state (default when the IMS is in a git work tree)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
-                               engine=engine, reports=reports, color=_color())
+                               engine=engine, reports=reports, color=_color(), git=git, require_committed=require_committed,
+                               baseline=baseline, warn_within=warn_within)
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
 
 

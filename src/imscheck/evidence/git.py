@@ -133,11 +133,11 @@ def locate(root: Path) -> tuple[Path, str, bool]:
     if done.returncode != 0:
         reason = _first_line(done.stderr)
         if "not a git repository" in reason.lower():
-            raise GitError(f"{root} is not inside a git work tree")
+            raise GitError("the IMS is not inside a git work tree")
         raise GitError(reason or "git rev-parse failed")
     lines = _decode(done.stdout).split("\n")
     if len(lines) < 3 or not lines[0]:
-        raise GitError(f"{root} is not inside a git work tree (it may be inside the .git folder)")
+        raise GitError("the IMS is not inside a git work tree (it may be inside a .git folder)")
     return Path(lines[0]), lines[1], lines[2].strip() == "true"
 
 
@@ -247,3 +247,30 @@ def _status(raw: bytes) -> tuple[dict[str, str], frozenset[str]]:
             else:
                 changed[path] = MODIFIED
     return changed, frozenset(untracked)
+
+
+@dataclass(frozen=True)
+class EvidenceState:
+    """One evidence item's file, as git sees it."""
+
+    entity: str
+    path: str
+    state: str
+    commit: Commit | None
+
+    def as_record(self) -> dict[str, object]:
+        commit = self.commit
+        return {"entity": self.entity, "path": self.path, "state": self.state,
+                "commit": commit.id if commit else None, "date": commit.date if commit else None,
+                "author": commit.author if commit else None, "shallow": bool(commit and commit.shallow)}
+
+
+def evidence_states(root: Path, documents: Iterable[tuple[str, str]], git: GitEvidence) -> dict[str, EvidenceState]:
+    """(entity id, evidence path) pairs -> their state; empty when git is unavailable."""
+    if not git.available:
+        return {}
+    out = {}
+    for entity, path in documents:
+        state = git.state(path, (root / path).is_file())
+        out[entity] = EvidenceState(entity, path, state.state, state.commit)
+    return out

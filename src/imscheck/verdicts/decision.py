@@ -17,9 +17,10 @@ from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
 from .findings import Finding, build_findings
+from .lapsing import WAIVED, apply_waivers
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
-STATUSES = (MET, UNMET, NOT_APPLICABLE)
+STATUSES = (MET, UNMET, NOT_APPLICABLE, WAIVED)
 # Relations, seen from the requirement whose verdict is being written, that let
 # common evidence count as shared with the other requirement. Evidence for a
 # superset requirement covers the other in full; evidence for a subset covers
@@ -54,6 +55,7 @@ class Verdict:
     evidence: tuple[str, ...] = ()
     shared_with: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    waived: tuple[tuple[Reason, Any], ...] = ()  # (reason, lapsing.Waiver): causes a valid waiver accepts
 
     @property
     def location(self) -> Reason | None:
@@ -68,6 +70,10 @@ class Result:
     not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    warnings: tuple[str, ...] = ()  # things that will fail soon (--warn-within), and uncommitted evidence
+    evidence_state: dict[str, Any] = field(default_factory=dict)  # entity id -> git.EvidenceState
+    git: Any = None  # git.GitEvidence when git was read
+    baseline: Any = None  # baseline.Comparison when --baseline was given
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
@@ -83,6 +89,8 @@ class Result:
         return out
 
     def exit_code(self) -> int:
+        if self.baseline is not None:
+            return self.baseline.exit_code()
         return 1 if any(v.status == UNMET for v in self.verdicts) else 0
 
 
@@ -130,6 +138,8 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
                                     tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
+    verdicts, waiver_notes = apply_waivers(verdicts, ims, as_of)
+    notes = tuple(notes) + tuple(waiver_notes)
     verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards), catalogue)
     not_evaluated = {}
     for standard in standards:
@@ -217,6 +227,12 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                 reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.unmet",
                                 f"Not met, because of its sub-clauses: {names}; see their findings")
                 out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,))
+            elif any(p.status == WAIVED for p in parts):
+                first = next(p for p in parts if p.status == WAIVED).waived[0]
+                names = ", ".join(f"{p.requirement.split('/', 1)[1]} ({p.title})" for p in parts if p.status == WAIVED)
+                reason = Reason(first[0].file, first[0].line, first[0].column, first[0].pointer, "subclauses.waived",
+                                f"Waived, because these sub-clauses are: {names}")
+                out[heading.id] = Verdict(heading.id, standard, heading.title, WAIVED, (reason,))
             elif all(p.status == NOT_APPLICABLE for p in parts):
                 out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons)
             else:
@@ -246,5 +262,5 @@ def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[st
                         and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
                     shared.append(other)
         out[rid] = Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons,
-                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules)
+                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules, verdict.waived)
     return out
