@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__, api
-from .commands import browse, verify as verify_command
+from .commands import browse, diff as diff_command, verify as verify_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")
@@ -52,6 +52,25 @@ def check(
                                engine=engine, reports=reports, color=_color(), git=git, require_committed=require_committed,
                                baseline=baseline, warn_within=warn_within)
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
+
+
+@app.command()
+def diff(
+    arguments: List[str] = typer.Argument(..., metavar="REV_A [REV_B] [PATH]", help="The earlier revision; the later one (default: the work tree); the IMS (default: the current folder)."),
+    json_report: Optional[str] = typer.Option(None, "--json", metavar="FILE", help="Write the diff as JSON ('-' for standard output)."),
+    markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write the diff as Markdown, e.g. for a merge-request comment."),
+    standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Compare only this standard (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge both revisions as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository folder that evidence paths are relative to (default: PATH if a folder, else its folder)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
+    engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable."),
+) -> None:
+    """Compare the posture of two git revisions: requirements whose status changed, findings new, resolved, unchanged."""
+    reports = {fmt: target for fmt, target in (("json", json_report), ("markdown", markdown)) if target}
+    options = diff_command.DiffOptions(revisions=arguments, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules,
+                                       builtin_rules=builtin, engine=engine, reports=reports)
+    raise typer.Exit(diff_command.run_diff(options, sys.stdout, sys.stderr))
 
 
 @app.command()

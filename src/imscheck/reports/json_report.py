@@ -16,7 +16,7 @@ def as_records(result: Result) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "standards": list(result.standards),
         "results": [_record(v, result) for v in result.verdicts],
-        "findings": [_finding(f) for f in result.findings],
+        "findings": [finding_record(f) for f in result.findings],
         "summary": result.summary(),
         "not_evaluated": {s: list(ids) for s, ids in result.not_evaluated.items()},
         "notes": list(result.notes),
@@ -63,7 +63,7 @@ def _waivers(verdict: Verdict) -> list[dict[str, Any]]:
     return [by_id[key] for key in sorted(by_id)]
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def finding_record(finding: Finding) -> dict[str, Any]:
     return {
         "fingerprint": finding.fingerprint,
         "rule": finding.rule,
