@@ -67,7 +67,9 @@ def test_last_change_follows_renames_and_records_deletions(repo):
     policy = state.state("evidence/policy.md", True).commit
     assert (policy.date, policy.author, policy.shallow) == ("2025-03-05", "Ada Auditor", False)
     assert len(policy.id) == 40 and policy.short == policy.id[:12]
-    assert state.state("evidence/gone.md", False).commit.date == "2025-05-01"  # when it went
+    gone = state.state("evidence/gone.md", False).commit
+    assert (gone.date, gone.change) == ("2025-05-01", "deleted")  # when it went
+    assert state.state("evidence/plan.md", True).commit.change == "added"
 
 
 def test_a_rename_with_edits_is_a_change(repo):
@@ -138,10 +140,16 @@ def test_without_a_git_binary_it_says_so(tmp_path, monkeypatch):
 
 
 def test_the_log_parser_keeps_the_newest_change_per_path():
-    tokens = [b"\x1e" + b"b" * 40 + b"\x1f2025-05-01T00:00:00+00:00\x1fBo", b"\nM", b"x.md", b"R100", b"old.md", b"y.md",
-              b"\x1e" + b"a" * 40 + b"\x1f2025-01-01T00:00:00+00:00\x1fAl", b"\nM", b"x.md", b"A", b"old.md", b""]
-    found = parse_log(tokens, frozenset({"a" * 40}))
-    assert found == {"x.md": Commit("b" * 40, "2025-05-01", "Bo"), "y.md": Commit("a" * 40, "2025-01-01", "Al", shallow=True)}
+    def raw(old: str, new: str, status: str) -> bytes:
+        return f":100644 100644 {old * 40} {new * 40} {status}".encode()
+
+    tokens = [b"\x1e" + b"b" * 40 + b"\x1f2025-05-01T00:00:00+00:00\x1fBo", b"\n" + raw("1", "3", "M"), b"x.md",
+              raw("4", "4", "R100"), b"old.md", b"y.md",
+              b"\x1e" + b"a" * 40 + b"\x1f2025-01-01T00:00:00+00:00\x1fAl", b"\n" + raw("0", "1", "M"), b"x.md",
+              raw("0", "4", "A"), b"old.md", b""]
+    found = {path: versions[0] for path, versions in parse_log(tokens, frozenset({"a" * 40})).items()}
+    assert found == {"x.md": Commit("b" * 40, "2025-05-01", "Bo", blob="3" * 40),
+                     "y.md": Commit("a" * 40, "2025-01-01", "Al", shallow=True, change="added", blob="4" * 40)}
 
 
 def test_the_walk_is_one_process_whatever_the_number_of_files(repo, monkeypatch):

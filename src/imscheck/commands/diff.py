@@ -113,7 +113,14 @@ def resolve_revision(top: Path, revision: str, shallow: bool) -> str:
     raise UsageError(f"revision {revision} is not in this repository: check its name, or fetch it with 'git fetch origin {revision}'")
 
 
-def _split(arguments: list[str], top: Path) -> tuple[str, str | None, Path]:
+def _is_revision(cwd: Path, text: str) -> bool:
+    try:
+        return git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{text}^{{commit}}", check=False).returncode == 0
+    except GitError:
+        return False
+
+
+def _split(arguments: list[str], cwd: Path) -> tuple[str, str | None, Path]:
     """REV_A [REV_B] [PATH]: a second argument that names no revision but an existing path is the PATH."""
     if not arguments or len(arguments) > 3:
         raise UsageError("diff takes REV_A [REV_B] [PATH]: e.g. 'imscheck diff main' or 'imscheck diff HEAD~1 HEAD ims/'")
@@ -121,8 +128,7 @@ def _split(arguments: list[str], top: Path) -> tuple[str, str | None, Path]:
         return arguments[0], arguments[1], Path(arguments[2])
     if len(arguments) == 2:
         second = arguments[1]
-        is_revision = git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{second}^{{commit}}", check=False).returncode == 0
-        if not is_revision and Path(second).exists():
+        if not _is_revision(cwd, second) and (cwd / second).exists():
             return arguments[0], None, Path(second)
         return arguments[0], second, Path(".")
     return arguments[0], None, Path(".")
@@ -163,14 +169,17 @@ def posture_diff(options: DiffOptions, cwd: Path | None = None) -> PostureDiff:
     if options.engine not in api.ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(api.ENGINES))}")
     here = (cwd or Path.cwd()).resolve()
-    try:
-        top, _, shallow = locate(here)
-    except GitError as error:
-        raise UsageError(f"diff compares git revisions, and git cannot help here: {error}") from None
-    rev_a, rev_b, path = _split(options.revisions, top)
+    rev_a, rev_b, path = _split(options.revisions, here)
     path = (here / path).resolve()
     root = (here / options.root).resolve() if options.root else default_root(path).resolve()
-    if top not in (path, *path.parents) or top not in (root, *root.parents):
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder: give the IMS (a file or folder) inside a git work tree")
+    try:
+        top, _, shallow = locate(root)
+    except GitError as error:
+        raise UsageError(f"diff compares git revisions, and git cannot help here: {error}") from None
+    top = top.resolve()
+    if top not in (path, *path.parents):
         raise UsageError(f"{path} is not inside the git work tree at {top}")
     commit_a = resolve_revision(top, rev_a, shallow)
     before = Side(rev_a, commit_a, _evaluate_revision(options, top, rev_a, commit_a, path, root, shallow))

@@ -24,8 +24,10 @@ Declared intervals
     file's state (``committed``, ``modified``, ``added``, ``untracked``,
     ``ignored``, ``deleted``, ``missing``), the day and short id of the last
     commit that changed it (absent when unknown, or when the day comes from
-    the edge of a shallow clone and may be too late), and whether that day is
-    after ``approved_on`` and not after the day the check judges by. With
+    the edge of a shallow clone and may be too late), and whether the
+    file's content, as of the day the check judges by, differs from its
+    content on ``approved_on`` (see ``GitEvidence.changed_since``: a revert
+    is no change, and a file's arrival in git is not one either). With
     ``require_committed``, a file that is not committed has ``file_status``
     ``missing``: what a fresh clone would see.
 ``review_due`` (document, supplier)
@@ -92,7 +94,10 @@ def _git_attributes(fact: dict[str, Any], git: GitEvidence, require_committed: b
         return
     fact["last_changed"], fact["last_commit"] = commit.date, commit.short
     approved = fact.get("approved_on")
-    fact["changed_after_approval"] = bool(approved and commit.date > approved and (as_of is None or commit.date <= as_of.isoformat()))
+    change = git.changed_since(fact["path"], approved, as_of.isoformat() if as_of else None) if approved else None
+    if change is not None:
+        fact["changed_after_approval"] = True
+        fact["last_changed"], fact["last_commit"] = change.date, change.short
 
 
 def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, require_committed: bool = False,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
@@ -37,10 +37,14 @@ class GitError(Exception):
 
 @dataclass(frozen=True)
 class Commit:
+    """The last commit that touched a path's content, and how it touched it."""
+
     id: str
     date: str  # YYYY-MM-DD, the author's day: when the content was written
     author: str
     shallow: bool = False  # at the edge of a shallow clone: the true date may be earlier
+    change: str = "modified"  # added (the file arrived, e.g. when the IMS moved into git), modified or deleted
+    blob: str = ""  # the file's content after this commit (git's object id), to tell a revert from a change
 
     @property
     def short(self) -> str:
@@ -68,12 +72,13 @@ class GitEvidence:
     tracked: frozenset[str] = frozenset()
     changed: Mapping[str, str] = field(default_factory=dict)  # top-relative path -> modified/added/deleted
     untracked: frozenset[str] = frozenset()
-    last: Mapping[str, Commit] = field(default_factory=dict)  # top-relative path -> last change
+    history: Mapping[str, tuple[Commit, ...]] = field(default_factory=dict)  # top-relative path -> its changes, newest first
 
     def state(self, relative: str, on_disk: bool) -> PathState:
         """The state of an evidence path given relative to the IMS root."""
         path = self.prefix + PurePosixPath(relative).as_posix()
-        commit = self.last.get(path)
+        versions = self.history.get(path)
+        commit = versions[0] if versions else None
         if self.revision is not None:
             return PathState(COMMITTED if path in self.tracked else MISSING, commit)
         if path in self.changed:
@@ -85,15 +90,36 @@ class GitEvidence:
         return PathState(UNTRACKED if path in self.untracked else IGNORED, None)
 
 
+    def changed_since(self, relative: str, day: str, until: str | None = None) -> Commit | None:
+        """The commit that made the file differ from its content on ``day``, judged as of ``until``; None if it does not.
+
+        The content counts, not the commits: a change that was reverted is no
+        change. A file that came into git after ``day`` is taken as it arrived
+        (the day an IMS moves into git is not a change of its documents), and a
+        date at the edge of a shallow clone tells nothing.
+        """
+        versions = [c for c in self.history.get(self.prefix + PurePosixPath(relative).as_posix(), ())
+                    if until is None or c.date <= until]
+        if not versions or versions[0].shallow or versions[0].change == "deleted":
+            return None
+        current = versions[0]
+        then = next((c for c in versions if c.date <= day), versions[-1])
+        return current if current.blob != then.blob and current.date > day else None
+
+
 def unavailable(note: str) -> GitEvidence:
     return GitEvidence(available=False, note=note)
 
 
 def from_example(entries: Mapping[str, Mapping[str, str]]) -> GitEvidence:
-    """The git state a rule example gives: path -> {changed: date, commit: id}; every path committed."""
-    last = {path: Commit(str(e.get("commit", "0" * 12)), str(e["changed"]), str(e.get("author", "example")))
-            for path, e in entries.items()}
-    return GitEvidence(available=True, tracked=frozenset(last), last=last)
+    """The git state a rule example gives: path -> {changed: date, commit: id}; every path committed.
+
+    The file was added long before, and its content changed in the commit given.
+    """
+    history = {path: (Commit(str(e.get("commit", "0" * 12)), str(e["changed"]), str(e.get("author", "example")), blob="changed"),
+                      Commit("0" * 40, "0001-01-01", "example", change="added", blob="first"))
+               for path, e in entries.items()}
+    return GitEvidence(available=True, tracked=frozenset(history), history=history)
 
 
 def _environment() -> dict[str, str]:
@@ -155,22 +181,21 @@ def _head(top: Path, revision: str) -> str | None:
     return _decode(done.stdout).strip() or None
 
 
-def last_changes(top: Path, revision: str, prefix: str, shallow: frozenset[str] = frozenset()) -> dict[str, Commit]:
-    """Each path's last content change up to ``revision``, from one walk of the history.
+def histories(top: Path, revision: str, prefix: str, shallow: frozenset[str] = frozenset()) -> dict[str, tuple[Commit, ...]]:
+    """Each path's changes up to ``revision``, newest first, from one walk of the history.
 
-    Newest commits come first, so the first time a path is seen is its last
-    change. A pure rename (similarity 100) is not a change of content: the walk
-    goes on under the old name, so a file keeps its history when it is moved.
-    A deletion is recorded too, so a path that is gone can say when it went.
+    A pure rename (similarity 100) is not a change of content: the walk goes on
+    under the old name, so a file keeps its history when it is moved. A
+    deletion is recorded too, so a path that is gone can say when it went.
     """
-    args = ["log", revision, f"--format={_LOG_FORMAT}", "--name-status", "-z", "--find-renames", "--no-merges", "--"]
+    args = ["log", revision, f"--format={_LOG_FORMAT}", "--raw", "--no-abbrev", "-z", "--find-renames", "--no-merges", "--"]
     args.append(prefix or ".")
     raw = git(top, *args).stdout
     return parse_log(raw.split(b"\0"), shallow)
 
 
-def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) -> dict[str, Commit]:
-    found: dict[str, Commit] = {}
+def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) -> dict[str, tuple[Commit, ...]]:
+    found: dict[str, list[Commit]] = {}
     follows: dict[str, str] = {}  # an older name -> the current path it became
     commit: Commit | None = None
     stream = iter(tokens)
@@ -182,7 +207,10 @@ def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) ->
             ident, date, author = _decode(token[1:]).split(_FIELD, 2)
             commit = Commit(ident, date[:10], author, ident in shallow)
             continue
-        status = token.decode("ascii", "replace")
+        # ":old-mode new-mode old-blob new-blob STATUS", then the path (two for renames and copies)
+        fields = token.decode("ascii", "replace").split(" ")
+        blob, status = (fields[3], fields[4]) if len(fields) >= 5 else ("", fields[-1])
+        change = {"A": "added", "C": "added", "D": "deleted"}.get(status[:1], "modified")
         path = _decode(next(stream, b""))
         if status[:1] in ("R", "C"):
             new = _decode(next(stream, b""))
@@ -193,9 +221,9 @@ def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) ->
                     continue
             path = new
         current = follows.get(path, path)
-        if commit is not None and current not in found:
-            found[current] = commit
-    return found
+        if commit is not None:
+            found.setdefault(current, []).append(replace(commit, change=change, blob=blob))
+    return {path: tuple(versions) for path, versions in found.items()}
 
 
 def read_work_tree(root: Path) -> GitEvidence:
@@ -209,10 +237,10 @@ def read_work_tree(root: Path) -> GitEvidence:
         branch_done = git(top, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
         branch = _decode(branch_done.stdout).strip() or None
         boundary = _shallow_commits(top) if shallow else frozenset()
-        last = last_changes(top, "HEAD", prefix, boundary) if head else {}
+        history = histories(top, "HEAD", prefix, boundary) if head else {}
     except GitError as error:
         return unavailable(str(error))
-    return GitEvidence(True, None, top, prefix, None, head, branch, shallow, tracked, changed, untracked, last)
+    return GitEvidence(True, None, top, prefix, None, head, branch, shallow, tracked, changed, untracked, history)
 
 
 def read_revision(top: Path, revision: str, commit: str, prefix: str, shallow: bool) -> GitEvidence:
@@ -220,8 +248,8 @@ def read_revision(top: Path, revision: str, commit: str, prefix: str, shallow: b
     listing = git(top, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit, "--", prefix or ".").stdout
     tracked = frozenset(_decode(p) for p in listing.split(b"\0") if p)
     boundary = _shallow_commits(top) if shallow else frozenset()
-    last = last_changes(top, commit, prefix, boundary)
-    return GitEvidence(True, None, top, prefix, revision, commit, None, shallow, tracked, {}, frozenset(), last)
+    history = histories(top, commit, prefix, boundary)
+    return GitEvidence(True, None, top, prefix, revision, commit, None, shallow, tracked, {}, frozenset(), history)
 
 
 def _status(raw: bytes) -> tuple[dict[str, str], frozenset[str]]:
@@ -262,7 +290,8 @@ class EvidenceState:
         commit = self.commit
         return {"entity": self.entity, "path": self.path, "state": self.state,
                 "commit": commit.id if commit else None, "date": commit.date if commit else None,
-                "author": commit.author if commit else None, "shallow": bool(commit and commit.shallow)}
+                "author": commit.author if commit else None, "shallow": bool(commit and commit.shallow),
+                "change": commit.change if commit else None}
 
 
 def evidence_states(root: Path, documents: Iterable[tuple[str, str]], git: GitEvidence) -> dict[str, EvidenceState]:

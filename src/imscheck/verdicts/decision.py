@@ -228,9 +228,10 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                                 f"Not met, because of its sub-clauses: {names}; see their findings")
                 out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,))
             elif any(p.status == WAIVED for p in parts):
-                first = next(p for p in parts if p.status == WAIVED).waived[0]
+                part = next(p for p in parts if p.status == WAIVED)
+                first = part.waived[0][0] if part.waived else part.reasons[0]  # a waived heading has only its roll-up reason
                 names = ", ".join(f"{p.requirement.split('/', 1)[1]} ({p.title})" for p in parts if p.status == WAIVED)
-                reason = Reason(first[0].file, first[0].line, first[0].column, first[0].pointer, "subclauses.waived",
+                reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.waived",
                                 f"Waived, because these sub-clauses are: {names}")
                 out[heading.id] = Verdict(heading.id, standard, heading.title, WAIVED, (reason,))
             elif all(p.status == NOT_APPLICABLE for p in parts):
