@@ -203,7 +203,10 @@ def run_diff(options: DiffOptions, out: TextIO, err: TextIO) -> int:
             raise UsageError("only one report can go to standard output ('-')")
         for target in targets:
             check_writable(target)
-        diff = posture_diff(options)
+        try:
+            diff = posture_diff(options)
+        except GitError as error:  # git failed half-way (a damaged repository, a vanished object): say so, exit 2
+            raise UsageError(f"git could not read the revisions: {error}") from None
         for fmt in sorted(options.reports):
             write_report(options.reports[fmt], RENDERERS[fmt](diff), out)
         (err if STDOUT in targets else out).write(render_console(diff))
