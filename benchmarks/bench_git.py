@@ -30,6 +30,7 @@ from imscheck.evidence.git import read_work_tree  # noqa: E402
 
 def build(folder: Path, files: int, commits: int) -> list[str]:
     repo = Repo.init(folder / "repo")
+    repo.git("config", "gc.auto", "0")  # one gc at the end, not one racing in the background
     paths = [f"evidence/{i % 100:02d}/record-{i:05d}.md" for i in range(files)]
     for path in paths:
         repo.write(path, f"{path}\n" * 4)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
@@ -194,35 +194,40 @@ def histories(top: Path, revision: str, prefix: str, shallow: frozenset[str] = f
     return parse_log(raw.split(b"\0"), shallow)
 
 
+_CHANGES = {"A": "added", "C": "added", "D": "deleted"}
+
+
 def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) -> dict[str, tuple[Commit, ...]]:
+    """Tokens of ``git log --raw -z``: a header per commit, then per file its raw line and path(s)."""
     found: dict[str, list[Commit]] = {}
     follows: dict[str, str] = {}  # an older name -> the current path it became
-    commit: Commit | None = None
+    header: tuple[str, str, str, bool] | None = None
+    header_mark = _HEADER.encode()
     stream = iter(tokens)
     for token in stream:
-        token = token.lstrip(b"\n")
+        if token[:1] == b"\n":
+            token = token.lstrip(b"\n")
         if not token:
             continue
-        if token.startswith(_HEADER.encode()):
+        if token[:1] == header_mark:
             ident, date, author = _decode(token[1:]).split(_FIELD, 2)
-            commit = Commit(ident, date[:10], author, ident in shallow)
+            header = (ident, date[:10], author, ident in shallow)
             continue
         # ":old-mode new-mode old-blob new-blob STATUS", then the path (two for renames and copies)
-        fields = token.decode("ascii", "replace").split(" ")
-        blob, status = (fields[3], fields[4]) if len(fields) >= 5 else ("", fields[-1])
-        change = {"A": "added", "C": "added", "D": "deleted"}.get(status[:1], "modified")
+        fields = token.split(b" ")
+        blob, status = (fields[3].decode("ascii"), fields[4].decode("ascii")) if len(fields) >= 5 else ("", fields[-1].decode("ascii"))
+        kind = status[:1]
         path = _decode(next(stream, b""))
-        if status[:1] in ("R", "C"):
+        if kind == "R" or kind == "C":
             new = _decode(next(stream, b""))
             current = follows.get(new, new)
-            if status[:1] == "R":
+            if kind == "R":
                 follows[path] = current
                 if status == "R100":
                     continue
             path = new
-        current = follows.get(path, path)
-        if commit is not None:
-            found.setdefault(current, []).append(replace(commit, change=change, blob=blob))
+        if header is not None:
+            found.setdefault(follows.get(path, path), []).append(Commit(*header, _CHANGES.get(kind, "modified"), blob))
     return {path: tuple(versions) for path, versions in found.items()}
 
 
