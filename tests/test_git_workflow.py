@@ -81,6 +81,19 @@ def test_an_untracked_evidence_file_is_flagged_and_missing_when_commits_are_requ
         ("CTL01.evidence-file-missing", "ISO27001:2022/A.5.31"), ("DOC01.file-missing", "ISO9001:2015/7.5.2")]
 
 
+def test_modified_evidence_counts_as_missing_only_when_commits_are_required(team):
+    record = "evidence/audits/audit-report-2025-03-hosting.md"
+    with open(team.ims / record, "a", encoding="utf-8") as file:
+        file.write("\nA note added after the audit, not committed.\n")
+    records = report(team.ims)
+    uncommitted = {e["path"]: (e["state"], e["entity"]) for e in records["git"]["uncommitted"]}
+    assert uncommitted[record][0] == "modified" and uncommitted[UNTRACKED][0] == "untracked"
+    entity = uncommitted[record][1]
+    assert not [f for f in records["findings"] if f["entity"] == entity]
+    strict = report(team.ims, "--require-committed")
+    assert "DOC01.file-missing" in {f["code"] for f in strict["findings"] if f["entity"] == entity}
+
+
 def test_each_evidence_item_carries_its_git_state(team):
     records = report(team.ims)
     policy = next(r for r in records["results"] if r["requirement"] == "ISO9001:2015/5.2")
