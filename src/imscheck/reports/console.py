@@ -74,8 +74,9 @@ def _uncommitted(result: Result, paint: Callable[[str, str], str]) -> list[str]:
     if not states:
         return []
     count = len(states)
-    lines = ["", paint(f"{count} evidence file{'s are' if count != 1 else ' is'} not committed (a fresh clone of the repository will "
-                       "not have them as they are here; --require-committed counts them as missing):", "bold")]
+    files, them, are = ("files are", "them", "they are") if count != 1 else ("file is", "it", "it is")
+    lines = ["", paint(f"{count} evidence {files} not committed (a fresh clone of the repository will not have {them} as "
+                       f"{are} here; --require-committed counts {them} as missing):", "bold")]
     for state in sorted(states, key=lambda s: (s.path, s.entity)):
         lines.append(f"  {paint(state.state, 'yellow'):<9} {state.path} ({state.entity})")
     return lines
