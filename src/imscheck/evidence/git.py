@@ -214,8 +214,8 @@ def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) ->
             header = (ident, date[:10], author, ident in shallow)
             continue
         # ":old-mode new-mode old-blob new-blob STATUS", then the path (two for renames and copies)
-        fields = token.split(b" ")
-        blob, status = (fields[3].decode("ascii"), fields[4].decode("ascii")) if len(fields) >= 5 else ("", fields[-1].decode("ascii"))
+        _, blob, raw_status = token.rsplit(b" ", 2)
+        status = raw_status.decode("ascii")
         kind = status[:1]
         path = _decode(next(stream, b""))
         if kind == "R" or kind == "C":
@@ -227,7 +227,7 @@ def parse_log(tokens: Iterable[bytes], shallow: frozenset[str] = frozenset()) ->
                     continue
             path = new
         if header is not None:
-            found.setdefault(follows.get(path, path), []).append(Commit(*header, _CHANGES.get(kind, "modified"), blob))
+            found.setdefault(follows.get(path, path), []).append(Commit(*header, _CHANGES.get(kind, "modified"), blob.decode("ascii")))
     return {path: tuple(versions) for path, versions in found.items()}
 
 
