@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import os
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -23,11 +23,14 @@ from .knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue
 from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
+from .evidence.git import GitEvidence, evidence_states, read_work_tree
 from .load.ims import Ims, load_ims
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console, junit_report
 from .knowledge.rulebook import Rule, load_rules
+from .verdicts.baseline import compare, read_baseline
 from .verdicts.decision import Result, decide
+from .verdicts.lapsing import lapsing_soon, parse_duration, waiver_lapses
 
 def _durable() -> Engine:
     from .engines.durable import DurableEngine  # optional: durable-rules is an extra
@@ -49,6 +52,10 @@ class CheckOptions:
     engine: str = "python"
     reports: dict[str, str] = field(default_factory=dict)  # format -> target ("-" for stdout)
     color: bool = False
+    git: bool = True  # read the evidence files' git state (off for reports that must not depend on a repository)
+    require_committed: bool = False
+    baseline: Path | None = None
+    warn_within: str | None = None  # a duration: 30d, 8w, 3m, 1y
 
 
 def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = None) -> int:
@@ -84,11 +91,31 @@ def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = Non
 
 
 def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[str], as_of: dt.date,
-             engine: str = "python", notes: tuple[str, ...] = (), attestations: bool = True) -> Result:
-    """``attestations``: also decide the requirements the catalogue leaves to a person's attestation."""
-    facts = build_facts(ims, catalogue)
+             engine: str = "python", notes: tuple[str, ...] = (), attestations: bool = True,
+             git: GitEvidence | None = None, require_committed: bool = False) -> Result:
+    """``attestations``: also decide the requirements the catalogue leaves to a person's attestation.
+
+    ``git``: the evidence files' git state (None: not read); ``require_committed``:
+    files that are not committed count as missing.
+    """
+    facts = build_facts(ims, catalogue, git, require_committed, as_of)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
-    return decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
+    result = decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
+    return with_git(result, ims, git) if git is not None else result
+
+
+def with_git(result: Result, ims: Ims, git: GitEvidence) -> Result:
+    """The evidence files' git state on the result, and one note when git cannot help."""
+    if not git.available:
+        note = (f"git features are unavailable ({git.note}): evidence files' commit state, changes after approval "
+                f"and --require-committed need the IMS inside a git work tree")
+        return replace(result, notes=result.notes + (note,))
+    notes = result.notes
+    if git.shallow:
+        notes += ("the repository is a shallow clone: last-change dates at its edge are marked shallow and not used to find "
+                  "documents changed after approval; fetch the history (git fetch --unshallow) to check them",)
+    documents = [(e.id, e.data["path"]) for e in ims.of_type("document") if "path" in e.data]
+    return replace(result, notes=notes, git=git, evidence_state=evidence_states(ims.root, documents, git))
 
 
 def select_standards(requested: list[str], ims: Ims) -> list[str]:
@@ -119,13 +146,25 @@ def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
     check_standard_ids(options.standards)
     if not options.builtin_rules and not options.rules_dirs:
         raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+    within = parse_duration(options.warn_within) if options.warn_within is not None else None
+    accepted = read_baseline(options.baseline) if options.baseline is not None else None
     catalogue = load_catalogue()
     builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
     ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
     standards = select_standards(options.standards, ims)
-    return ims, evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
-                         attestations=options.builtin_rules)
+    git = read_work_tree(ims.root) if options.git or options.require_committed else None
+    if options.require_committed and not (git and git.available):
+        raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
+    as_of = options.as_of or dt.date.today()
+    result = evaluate(ims, catalogue, rules, standards, as_of, options.engine, tuple(notes),
+                      attestations=options.builtin_rules, git=git, require_committed=options.require_committed)
+    if within is not None:
+        soon = lapsing_soon(waiver_lapses(ims), as_of, within)
+        result = replace(result, warnings=result.warnings + tuple(item.message() for item in soon))
+    if accepted is not None:
+        result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
+    return ims, result
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:

@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__, api
-from .commands import browse, verify as verify_command
+from .commands import browse, diff as diff_command, verify as verify_command
 from .commands import evidence_matrix as evidence_matrix_command, soa as soa_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
@@ -47,6 +47,10 @@ def check(
     markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write a Markdown summary, e.g. to $GITHUB_STEP_SUMMARY ('-' for standard output)."),
     junit_flavour: str = typer.Option("gitlab", "--junit-flavour", help="JUnit flavour: gitlab (default; file/line attributes) or jenkins (valid against the Jenkins schema)."),
     html_report: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report for managers and auditors ('-' for standard output)."),
+    require_committed: bool = typer.Option(False, "--require-committed", help="Count evidence files that are not committed (untracked, modified, ignored) as missing, as a fresh clone would."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="A JSON report of an earlier run: its findings do not fail this run; new ones do."),
+    warn_within: Optional[str] = typer.Option(None, "--warn-within", metavar="DURATION", help="Warn about waivers that expire within this time, e.g. 30d, 8w, 3m."),
+    git: bool = typer.Option(True, "--git/--no-git", help="Read the evidence files' git state (default when the IMS is in a git work tree)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     if junit_flavour not in api.JUNIT_FLAVOURS:
@@ -56,8 +60,28 @@ def check(
                                               ("codequality", codequality), ("markdown", markdown),
                                               ("html", html_report)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
-                               engine=engine, reports=reports, color=_color())
+                               engine=engine, reports=reports, color=_color(), git=git, require_committed=require_committed,
+                               baseline=baseline, warn_within=warn_within)
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
+
+
+@app.command()
+def diff(
+    arguments: List[str] = typer.Argument(..., metavar="REV_A [REV_B] [PATH]", help="The earlier revision; the later one (default: the work tree); the IMS (default: the current folder)."),
+    json_report: Optional[str] = typer.Option(None, "--json", metavar="FILE", help="Write the diff as JSON ('-' for standard output)."),
+    markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write the diff as Markdown, e.g. for a merge-request comment."),
+    standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Compare only this standard (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge both revisions as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository folder that evidence paths are relative to (default: PATH if a folder, else its folder)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
+    engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable."),
+) -> None:
+    """Compare the posture of two git revisions: requirements whose status changed, findings new, resolved, unchanged."""
+    reports = {fmt: target for fmt, target in (("json", json_report), ("markdown", markdown)) if target}
+    options = diff_command.DiffOptions(revisions=arguments, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules,
+                                       builtin_rules=builtin, engine=engine, reports=reports)
+    raise typer.Exit(diff_command.run_diff(options, sys.stdout, sys.stderr))
 
 
 @app.command()

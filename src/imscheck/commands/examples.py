@@ -16,6 +16,7 @@ from typing import Any
 
 from ..knowledge.catalogue import Catalogue
 from ..errors import InputError
+from ..evidence.git import from_example
 from ..load.ims import build_ims
 from ..knowledge.rulebook import Rule
 from ..verdicts.decision import MET
@@ -72,7 +73,8 @@ def run_example(rule: Rule, kind: str, index: int, catalogue: Catalogue) -> Exam
         standards = [s for s in rule.standards() if s in ims.claimed_standards()]
         if not standards:
             return done(f"the example claims none of the standards the rule decides ({', '.join(rule.standards())})")
-        result = evaluate(ims, catalogue, [rule], standards, dt.date.fromisoformat(example["as_of"]))
+        git = from_example(example["git"]) if "git" in example else None
+        result = evaluate(ims, catalogue, [rule], standards, dt.date.fromisoformat(example["as_of"]), git=git)
     # Only what this rule decides (or the part the example names): exclusions
     # elsewhere in the fragment are not its business.
     about = set(example.get("only", rule.decides))

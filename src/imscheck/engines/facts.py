@@ -19,6 +19,17 @@ Declared intervals
     A management system's ``intervals`` (internal audit, management review,
     context review, risk assessment) replace the rule parameters of the same
     name for its standard: freshness is judged by the organisation's own plan.
+``git_state``, ``last_changed``, ``last_commit``, ``changed_after_approval`` (document)
+    From git, when the root is in a work tree (see evidence/git.py): the
+    file's state (``committed``, ``modified``, ``added``, ``untracked``,
+    ``ignored``, ``deleted``, ``missing``), the day and short id of the last
+    commit that changed it (absent when unknown, or when the day comes from
+    the edge of a shallow clone and may be too late), and whether the
+    file's content, as of the day the check judges by, differs from its
+    content on ``approved_on`` (see ``GitEvidence.changed_since``: a revert
+    is no change, and a file's arrival in git is not one either). With
+    ``require_committed``, a file that is not committed has ``file_status``
+    ``missing``: what a fresh clone would see.
 ``review_due`` (document, supplier)
     The date the next review is due: last review (or approval) plus the
     declared interval, or plus the default interval when none is declared.
@@ -33,6 +44,7 @@ from typing import Any
 
 from ..knowledge.catalogue import Catalogue
 from ..evidence.files import evidence_status
+from ..evidence.git import DELETED, MISSING, UNCOMMITTED, GitEvidence
 from ..load.ims import Ims
 
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
@@ -72,8 +84,27 @@ def _asks_for(requirement: Any) -> str | None:
     return "; ".join(parts) or None
 
 
-def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
+def _git_attributes(fact: dict[str, Any], git: GitEvidence, require_committed: bool, as_of: dt.date | None) -> None:
+    state = git.state(fact["path"], fact["file_status"] != "missing")
+    fact["git_state"] = state.state
+    if require_committed and state.state in UNCOMMITTED:
+        fact["file_status"] = "missing"
+    commit = state.commit
+    if commit is None or commit.shallow or state.state in (DELETED, MISSING):
+        return
+    fact["last_changed"], fact["last_commit"] = commit.date, commit.short
+    approved = fact.get("approved_on")
+    change = git.changed_since(fact["path"], approved, as_of.isoformat() if as_of else None) if approved else None
+    if change is not None:
+        fact["changed_after_approval"] = True
+        fact["last_changed"], fact["last_commit"] = change.date, change.short
+
+
+def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, require_committed: bool = False,
+                as_of: dt.date | None = None) -> Facts:
+    """``git``: the evidence files' git state, when available; ``as_of``: later commits are not yet changes."""
     facts = Facts()
+    with_git = git is not None and git.available
     systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
     in_scope: dict[str, set[str]] = {}
     for ms in ims.of_type("management_system"):
@@ -98,6 +129,9 @@ def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
                 fact["in_house"] = "operated_by" not in fact
             elif type_name == "document":
                 fact["file_status"] = evidence_status(ims.root, fact["path"]) if "path" in fact else "none"
+                fact["changed_after_approval"] = False
+                if with_git and "path" in fact:
+                    _git_attributes(fact, git, require_committed, as_of)  # type: ignore[arg-type]
                 fact["review_due"] = _due(fact.get("last_reviewed") or fact.get("approved_on"), fact.get("review_interval_months"))
             elif type_name == "supplier":
                 fact["review_due"] = _due(fact.get("last_reviewed"), fact.get("review_interval_months"))

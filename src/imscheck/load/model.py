@@ -108,7 +108,7 @@ def values_at(data: Any, path: tuple[str, ...], trail: tuple[Any, ...] = ()) -> 
 DERIVED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "*": frozenset({"standards"}),
     "process": frozenset({"in_house"}),
-    "document": frozenset({"file_status", "review_due"}),
+    "document": frozenset({"file_status", "review_due", "git_state", "last_changed", "last_commit", "changed_after_approval"}),
     "supplier": frozenset({"review_due"}),
 }
 

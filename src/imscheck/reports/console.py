@@ -3,7 +3,10 @@ affects), then counts per standard, then what is not applicable."""
 
 from __future__ import annotations
 
-from ..verdicts.decision import NOT_APPLICABLE, UNMET, Result
+from typing import Callable
+
+from ..evidence.git import UNCOMMITTED
+from ..verdicts.decision import NOT_APPLICABLE, UNMET, WAIVED, Result
 from .grouping import groups_above, headline, plural, where
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
@@ -31,12 +34,15 @@ def render(result: Result, color: bool = False) -> str:
                              f"{'heading' if len(above) == 1 else 'headings'} {', '.join(above)}")
         lines.append("")
     width = max((len(s) for s in result.standards), default=8)
-    lines.append(f"{'standard':<{width}}  {'met':>5}  {'unmet':>5}  {'n/a':>5}  {'shared':>6}  {'groups':>6}  {'not evaluated':>13}")
+    any_waived = any(c["waived"] for c in summary.values())  # the column shows only when a waiver applies
+    lines.append(f"{'standard':<{width}}  {'met':>5}  {'unmet':>5}  {'n/a':>5}  {'shared':>6}  {'groups':>6}  {'not evaluated':>13}"
+                 + (f"  {'waived':>6}" if any_waived else ""))
     for standard in result.standards:
         c = summary[standard]
         unmet = f"{c['unmet']:>5}"
         lines.append(f"{standard:<{width}}  {c['met']:>5}  {paint(unmet, 'red') if c['unmet'] else unmet}  "
-                     f"{c['not_applicable']:>5}  {c['shared']:>6}  {c['groups']:>6}  {c['not_evaluated']:>13}")
+                     f"{c['not_applicable']:>5}  {c['shared']:>6}  {c['groups']:>6}  {c['not_evaluated']:>13}"
+                     + (f"  {c['waived']:>6}" if any_waived else ""))
     lines.append(paint("groups: headings that take their status from their sub-clauses; not counted as met, unmet or n/a.", "dim"))
     not_evaluated = sum(c["not_evaluated"] for c in summary.values())
     if not_evaluated:
@@ -48,9 +54,53 @@ def render(result: Result, color: bool = False) -> str:
         lines += ["", paint("Not applicable:", "bold")]
         for verdict in excluded:
             lines.append(f"  {paint('N/A', 'yellow')} {verdict.requirement} {verdict.title}: {verdict.reasons[0].message}")
+    waived = [v for v in result.verdicts if v.status == WAIVED]
+    if waived:
+        lines += ["", paint(f"{len(waived)} requirement{'s' if len(waived) != 1 else ''} waived (not met; accepted for a time):", "bold")]
+        for verdict in waived:
+            described = sorted({w.id: w.describe() for _, w in verdict.waived}.items())
+            text = "; ".join(d for _, d in described) or verdict.reasons[0].message
+            lines.append(f"  {paint('WAIVED', 'yellow')} {verdict.requirement} {verdict.title}: {text}")
+    lines += _uncommitted(result, paint)
     for note in result.notes:
         lines.append(paint(f"note: {note}", "yellow"))
-    verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
-                    else paint(f"Result: {plural(unmet, 'requirement')} unmet, from {plural(len(result.findings), 'finding')}.", "red"))
+    for warning in result.warnings:
+        lines.append(paint(f"warning: {warning}", "yellow"))
+    lines += _baseline(result, paint)
+    if result.baseline is not None:
+        new = len(result.baseline.new)
+        verdict_line = (paint("Result: no new findings.", "green") if not new
+                        else paint(f"Result: {plural(new, 'new finding')}.", "red"))
+    else:
+        verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
+                        else paint(f"Result: {plural(unmet, 'requirement')} unmet, from {plural(len(result.findings), 'finding')}.", "red"))
     lines += ["", verdict_line]
     return "\n".join(lines) + "\n"
+
+
+def _uncommitted(result: Result, paint: Callable[[str, str], str]) -> list[str]:
+    """Evidence a fresh clone would not have, listed once whatever the requirements it serves."""
+    states = [s for _, s in sorted(result.evidence_state.items()) if s.state in UNCOMMITTED]
+    if not states:
+        return []
+    count = len(states)
+    files, them, are = ("files are", "them", "they are") if count != 1 else ("file is", "it", "it is")
+    lines = ["", paint(f"{count} evidence {files} not committed (a fresh clone of the repository will not have {them} as "
+                       f"{are} here; --require-committed counts {them} as missing):", "bold")]
+    for state in sorted(states, key=lambda s: (s.path, s.entity)):
+        lines.append(f"  {paint(state.state, 'yellow'):<9} {state.path} ({state.entity})")
+    return lines
+
+
+def _baseline(result: Result, paint: Callable[[str, str], str]) -> list[str]:
+    comparison = result.baseline
+    if comparison is None:
+        return []
+    lines = ["", paint(f"Baseline {comparison.file}: {len(comparison.new)} new, {len(comparison.accepted)} accepted, "
+                       f"{len(comparison.resolved)} resolved", "bold")]
+    for finding in comparison.new:
+        where = f"{finding.file}:{finding.line}" if finding.file else "(no location)"
+        lines.append(f"  {paint('NEW', 'red')} {paint(where, 'dim')} [{finding.code}] {finding.message} ({finding.fingerprint})")
+    for accepted in comparison.resolved:
+        lines.append(f"  {paint('RESOLVED', 'green')} [{accepted.code}] {accepted.message} ({accepted.fingerprint})")
+    return lines

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from ..verdicts.decision import Result, Verdict
+from ..evidence.git import UNCOMMITTED
+from ..verdicts import baseline
 from ..verdicts.findings import Finding
 
 
@@ -13,15 +15,27 @@ def as_records(result: Result) -> dict[str, Any]:
     return {
         "as_of": result.as_of.isoformat(),
         "standards": list(result.standards),
-        "results": [_record(v) for v in result.verdicts],
-        "findings": [_finding(f) for f in result.findings],
+        "results": [_record(v, result) for v in result.verdicts],
+        "findings": [finding_record(f) for f in result.findings],
         "summary": result.summary(),
         "not_evaluated": {s: list(ids) for s, ids in result.not_evaluated.items()},
         "notes": list(result.notes),
+        "warnings": list(result.warnings),
+        "git": _git(result),
+        "baseline": baseline.as_record(result.baseline) if result.baseline is not None else None,
     }
 
 
-def _record(verdict: Verdict) -> dict[str, Any]:
+def _git(result: Result) -> dict[str, Any] | None:
+    git = result.git
+    if git is None:
+        return None
+    uncommitted = [s.as_record() for _, s in sorted(result.evidence_state.items()) if s.state in UNCOMMITTED]
+    return {"revision": git.revision, "head": git.head, "branch": git.branch, "detached": git.head is not None and git.branch is None
+            and git.revision is None, "shallow": git.shallow, "uncommitted": uncommitted}
+
+
+def _record(verdict: Verdict, result: Result) -> dict[str, Any]:
     location = verdict.location
     return {
         "requirement": verdict.requirement,
@@ -36,10 +50,21 @@ def _record(verdict: Verdict) -> dict[str, Any]:
                      "line": r.line if r.file else None, "pointer": r.pointer or None} for r in verdict.reasons],
         "rules": list(verdict.rules),
         "rolled_up": verdict.rolled_up,
+        "evidence_state": [result.evidence_state[e].as_record() for e in verdict.evidence if e in result.evidence_state],
+        "waivers": _waivers(verdict),
     }
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _waivers(verdict: Verdict) -> list[dict[str, Any]]:
+    by_id: dict[str, dict[str, Any]] = {}
+    for reason, waiver in verdict.waived:
+        entry = by_id.setdefault(waiver.id, {"id": waiver.id, "justification": waiver.justification, "owner": waiver.owner,
+                                             "approved_by": waiver.approved_by, "expires": waiver.expires, "covers": []})
+        entry["covers"].append({"code": reason.code, "message": reason.message})
+    return [by_id[key] for key in sorted(by_id)]
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
     return {
         "fingerprint": finding.fingerprint,
         "rule": finding.rule,
@@ -50,6 +75,7 @@ def _finding(finding: Finding) -> dict[str, Any]:
         if finding.file else None,
         "requirements": list(finding.requirements),
         "standards": list(finding.standards),
+        "waiver": finding.waiver,
     }
 
 

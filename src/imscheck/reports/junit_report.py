@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 
 from junit_xml import TestCase, TestSuite
 
-from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result, Verdict
+from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result, Verdict
 
 
 def _case(verdict: Verdict, flavour: str) -> TestCase:
@@ -34,6 +34,10 @@ def _case(verdict: Verdict, flavour: str) -> TestCase:
     elif verdict.status == NOT_APPLICABLE:
         justification = "; ".join(r.message for r in verdict.reasons)
         case.add_skipped_info(message=f"not applicable: {justification}", output=f"not applicable: {justification}")
+    elif verdict.status == WAIVED:
+        waivers = {w.id: w for _, w in verdict.waived}
+        text = "; ".join(w.describe() for _, w in sorted(waivers.items())) or "; ".join(r.message for r in verdict.reasons)
+        case.add_skipped_info(message=f"waived: {text}", output=f"waived: {text}")
     elif verdict.status == MET:
         lines = ["met"]
         if verdict.evidence:

@@ -17,10 +17,11 @@ from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
 from .findings import Finding, RuleInfo, build_findings
+from .lapsing import WAIVED, apply_waivers
 from .soa import Statement, statements
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
-STATUSES = (MET, UNMET, NOT_APPLICABLE)
+STATUSES = (MET, UNMET, NOT_APPLICABLE, WAIVED)
 # Relations, seen from the requirement whose verdict is being written, that let
 # common evidence count as shared with the other requirement. Evidence for a
 # superset requirement covers the other in full; evidence for a subset covers
@@ -58,6 +59,7 @@ class Verdict:
     # A heading no rule decides, whose status is its sub-clauses' (see _with_headings):
     # reports show it as a group, not as one more requirement met or unmet.
     rolled_up: bool = False
+    waived: tuple[tuple[Reason, Any], ...] = ()  # (reason, lapsing.Waiver): causes a valid waiver accepts
 
     @property
     def location(self) -> Reason | None:
@@ -75,6 +77,10 @@ class Result:
     soa: tuple[Statement, ...] = ()  # the Statement of Applicability of each claimed ISO/IEC 27001 edition
     organisation: str = ""
     rules: tuple[RuleInfo, ...] = ()  # what the rules that ran are for, for reports that explain findings
+    warnings: tuple[str, ...] = ()  # things that will fail soon (--warn-within), and uncommitted evidence
+    evidence_state: dict[str, Any] = field(default_factory=dict)  # entity id -> git.EvidenceState
+    git: Any = None  # git.GitEvidence when git was read
+    baseline: Any = None  # baseline.Comparison when --baseline was given
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
@@ -92,6 +98,8 @@ class Result:
         return out
 
     def exit_code(self) -> int:
+        if self.baseline is not None:
+            return self.baseline.exit_code()
         return 1 if any(v.status == UNMET for v in self.verdicts) else 0
 
 
@@ -139,6 +147,8 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
                                     tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
+    verdicts, waiver_notes = apply_waivers(verdicts, ims, as_of)
+    notes = tuple(notes) + tuple(waiver_notes)
     verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards), catalogue)
     not_evaluated = {}
     for standard in standards:
@@ -230,6 +240,13 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                 reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.unmet",
                                 f"Not met, because of its sub-clauses: {names}; see their findings")
                 out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,), rolled_up=True)
+            elif any(p.status == WAIVED for p in parts):
+                part = next(p for p in parts if p.status == WAIVED)
+                first = part.waived[0][0] if part.waived else part.reasons[0]  # a waived heading has only its roll-up reason
+                names = ", ".join(f"{p.requirement.split('/', 1)[1]} ({p.title})" for p in parts if p.status == WAIVED)
+                reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.waived",
+                                f"Waived, because these sub-clauses are: {names}")
+                out[heading.id] = Verdict(heading.id, standard, heading.title, WAIVED, (reason,), rolled_up=True)
             elif all(p.status == NOT_APPLICABLE for p in parts):
                 out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons, rolled_up=True)
             else:
@@ -259,5 +276,6 @@ def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[st
                         and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
                     shared.append(other)
         out[rid] = Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons,
-                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules, verdict.rolled_up)
+                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules, verdict.rolled_up,
+                           verdict.waived)
     return out

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # Codes that only repeat the findings of other requirements (a heading that is
 # unmet because a sub-clause is): they group requirements, they are not causes.
-ROLL_UP_CODES = frozenset({"subclauses.unmet"})
+ROLL_UP_CODES = frozenset({"subclauses.unmet", "subclauses.waived"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class Finding:
     column: int
     pointer: str
     requirements: tuple[str, ...]
+    waiver: str | None = None  # the waiver that accepts it, when every requirement it affects is waived for it
 
     @property
     def standards(self) -> tuple[str, ...]:
@@ -91,16 +92,25 @@ def reason_fingerprint(reason: "Reason") -> str:
 def build_findings(verdicts: Iterable["Verdict"], order: dict[str, int]) -> tuple[Finding, ...]:
     """Group the reasons of unmet verdicts by cause. ``order``: requirement id -> its position in reports."""
     causes: dict[str, list[tuple["Reason", str]]] = {}
+    waived: dict[str, str] = {}
+    open_ = set()
     for verdict in verdicts:
-        for reason in verdict.reasons:
+        pairs = [(r, None) for r in verdict.reasons] + [(r, w.id) for r, w in verdict.waived]
+        for reason, waiver in pairs:
             if reason.code in ROLL_UP_CODES or reason.code in ("exclusion", "soa.not-applicable"):
                 continue
-            causes.setdefault(reason_fingerprint(reason), []).append((reason, verdict.requirement))
+            key = reason_fingerprint(reason)
+            causes.setdefault(key, []).append((reason, verdict.requirement))
+            if waiver is None:
+                open_.add(key)
+            else:
+                waived.setdefault(key, waiver)
     findings = []
     for print_, pairs in causes.items():
         pairs.sort(key=lambda pair: order[pair[1]])
         first = min((reason for reason, _ in pairs), key=lambda r: (r.file, r.line, r.column, r.message))
         requirements = tuple(dict.fromkeys(requirement for _, requirement in pairs))
         findings.append(Finding(print_, first.code.split(".", 1)[0], first.code, first.entity, first.message,
-                                first.file, first.line, first.column, first.pointer, requirements))
+                                first.file, first.line, first.column, first.pointer, requirements,
+                                None if print_ in open_ else waived.get(print_)))
     return tuple(sorted(findings, key=lambda f: (f.file, f.line, f.column, f.code, f.fingerprint)))

@@ -1,0 +1,87 @@
+"""imscheck diff: arguments, revisions that are not there, and the Markdown for a merge request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from imscheck.commands.diff import PostureDiff, Side, StatusChange, render_markdown
+from imscheck.verdicts.decision import Result
+from imscheck.verdicts.findings import Finding
+
+from .conftest import run_cli
+from .gitrepo import Repo, needs_git
+
+pytestmark = needs_git
+
+IMS = """\
+organisation: {id: acme, name: Acme Hosting Ltd}
+management_systems:
+  - {id: qms, standard: "ISO9001:2015", scope: {statement: Hosting services}}
+roles:
+  - {id: r-qm, name: Quality manager, management_systems: [qms]}
+documents:
+  - {id: doc-proc, title: Design procedure, kind: document, management_systems: [qms], status: approved, approved_by: r-qm,
+     approved_on: "2025-01-05", version: "1", path: evidence/proc.md}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Repo:
+    monkeypatch.setenv("HOME", str(tmp_path / "imscheck-home"))
+    repo = Repo.init(tmp_path / "repo")
+    repo.write("ims/ims.yaml", IMS)
+    repo.write("ims/evidence/proc.md", "Procedure v1\n")
+    repo.commit("first", "2025-01-05T10:00:00+00:00")
+    repo.write("ims/ims.yaml", IMS.replace("status: approved", "status: draft"))
+    repo.commit("back to draft", "2025-02-05T10:00:00+00:00")
+    monkeypatch.chdir(repo.path)
+    return repo
+
+
+def test_a_second_argument_that_is_a_folder_is_the_path(repo, tmp_path):
+    done = run_cli("diff", "HEAD~1", "ims", "--as-of", "2025-06-30", "--json", str(tmp_path / "d.json"))
+    assert done.exit_code == 1, done.stderr
+    records = json.loads((tmp_path / "d.json").read_text())
+    assert records["to"] == {"revision": None, "commit": None}
+    assert [f["code"] for f in records["findings"]["new"]] == ["DOC01.not-approved"]
+    assert {"requirement": "ISO9001:2015/7.5.2", "standard": "ISO9001:2015", "title": "Creating and updating",
+            "before": "met", "after": "unmet"} in records["changed"]
+
+
+def test_the_later_revision_may_be_the_earlier_one_and_then_findings_resolve(repo):
+    done = run_cli("diff", "HEAD", "HEAD~1", "ims", "--as-of", "2025-06-30")
+    assert done.exit_code == 0, done.stderr
+    assert "1 resolved finding:" in done.stdout and "[DOC01.not-approved]" in done.stdout
+
+
+def test_an_unknown_revision_says_what_to_do(repo):
+    done = run_cli("diff", "no-such-branch", "ims")
+    assert done.exit_code == 2
+    assert "revision no-such-branch is not in this repository: check its name, or fetch it with 'git fetch origin no-such-branch'" in done.stderr
+
+
+def test_a_revision_without_the_ims_says_so(repo):
+    repo.write("ims/more/extra.yaml", "roles:\n  - {id: r-x, name: X, management_systems: [qms]}\n")
+    repo.commit("more", "2025-03-01T10:00:00+00:00")
+    done = run_cli("diff", "HEAD~2", "ims/more", "--root", "ims")
+    assert done.exit_code == 2 and "ims/more does not exist in revision HEAD~2" in done.stderr
+
+
+def test_too_many_arguments(repo):
+    done = run_cli("diff", "a", "b", "c", "d")
+    assert done.exit_code == 2 and "diff takes REV_A [REV_B] [PATH]" in done.stderr
+
+
+def test_markdown_cells_stay_in_their_table():
+    finding = Finding("f" * 32, "DOC01", "DOC01.x", "e", "a | b\nwith `code`", "ims.yaml", 3, 1, "/x", ("ISO9001:2015/7.5.2",))
+    result = Result(dt.date(2025, 6, 30), ("ISO9001:2015",), ())
+    diff = PostureDiff(Side("main", "a" * 40, result), Side("work tree", None, result),
+                       (StatusChange("ISO9001:2015/7.5.2", "ISO9001:2015", "Pipes | here", "met", "unmet"),), (finding,), (), ())
+    text = render_markdown(diff)
+    assert "| ISO9001:2015/7.5.2 | Pipes \\| here | met | unmet |" in text
+    assert "- `ims.yaml:3` **DOC01.x**: a \\| b with 'code'" in text
+    assert text.startswith("### imscheck: posture from `main (aaaaaaaaaaaa)` to `work tree`")
