@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -21,11 +22,13 @@ from .knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue
 from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
-from .load.ims import Ims, load_ims
+from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
+from .load.ims import Ims, discover, load_ims
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.decision import Result, decide
+from .verdicts.lapsing import lapsing, parse_duration
 
 def _durable() -> Engine:
     from .engines.durable import DurableEngine  # optional: durable-rules is an extra
@@ -38,15 +41,20 @@ ENGINES: dict[str, Callable[[], Engine]] = {"python": PythonEngine, "durable": _
 
 @dataclass
 class CheckOptions:
-    path: Path
+    path: Path | None  # None: the IMS files the configuration's 'ims' globs name
     root: Path | None = None
     standards: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
     rules_dirs: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
-    engine: str = "python"
+    engine: str | None = "python"  # None: the configuration's, else python
     reports: dict[str, str] = field(default_factory=dict)  # format -> target ("-" for stdout)
     color: bool = False
+    config: Path | None = None  # an explicit configuration file (default: found by walking up)
+    no_config: bool = False
+    quiet: bool = False  # the console shows only the final line
+    progress: bool = False  # a progress indicator on standard error (the CLI asks only on a terminal)
+    warn_within: str | None = None  # a DURATION: list what lapses within it
 
 
 def guarded(run: Callable[[], int], err: TextIO) -> int:
@@ -101,8 +109,68 @@ def check_standard_ids(requested: list[str]) -> None:
             raise UsageError(f"--standard {standard}: unknown standard id; use one of {', '.join(STANDARD_ORDER)}")
 
 
+def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[Path] | None]:
+    """Fill what the command line left open from ``.imscheck.yaml``.
+
+    Returns the settled options, the configuration used (or None) and the IMS
+    files its globs chose (None: discover them under the path as usual).
+    The command line wins over the file, option by option; report files merge
+    by format.
+    """
+    config = _configuration(options)
+    if config is None:
+        if options.path is None:
+            raise UsageError(f"give the IMS PATH, or write a {CONFIG_NAME} with 'ims' globs (none found from {Path.cwd()} up to the repository's top)")
+        return options, None, None
+    path, files = options.path, None
+    if path is None or (Path(os.path.abspath(path)) == config.folder and config.ims):
+        if not config.ims:
+            raise InputError(config.problem((), f"give the IMS PATH, or list the IMS files under 'ims' in {config.file}"))
+        path, files = config.folder, ims_files(config)
+    elif config.exclude:
+        files = [f for f in discover(path) if not excluded(config, f)]
+        if not files:
+            raise InputError(config.problem(("exclude",), f"the 'exclude' globs leave no IMS file under {Path(os.path.abspath(path))}: narrow them"))
+    problems = []
+    if config.engine is not None and config.engine not in ENGINES:
+        problems.append(config.problem(("engine",), f"unknown engine {config.engine!r}: use one of {', '.join(sorted(ENGINES))}"))
+    for fmt in sorted(config.reports):
+        if fmt not in REPORTERS:
+            problems.append(config.problem(("reports", fmt), f"unknown report format {fmt!r}: this imscheck writes {', '.join(sorted(REPORTERS))}", key=True))
+    if problems:
+        raise InputError(problems)
+    root = options.root or config.evidence_root or (config.folder if Path(os.path.abspath(path)) == config.folder else None)
+    settled = replace(
+        options, path=path, root=root,
+        standards=list(options.standards) or list(config.standards),
+        rules_dirs=list(options.rules_dirs) or list(config.rules),
+        engine=options.engine or config.engine or "python",
+        reports={**config.reports, **options.reports},
+    )
+    return settled, config, files
+
+
+def _configuration(options: CheckOptions) -> Config | None:
+    if options.no_config:
+        return None
+    if options.config is not None:
+        if not options.config.is_file():
+            raise UsageError(f"--config {options.config}: no such file ({Path(os.path.abspath(options.config))})")
+        return load_config(options.config)
+    start = options.path if options.path is not None else Path.cwd()
+    found = find_config(start)
+    return load_config(found) if found is not None else None
+
+
 def check_result(options: CheckOptions) -> Result:
     """Load everything, evaluate, and decide: the whole check, without output."""
+    options, config, files = configure(options)
+    return _check(options, config, files)[0]
+
+
+def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
+           progress: Callable[[str], None] | None = None) -> tuple[Result, Ims]:
+    assert options.path is not None
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
@@ -111,28 +179,71 @@ def check_result(options: CheckOptions) -> Result:
     catalogue = load_catalogue()
     builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
-    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
+    reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
+    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files, reading)
     standards = select_standards(options.standards, ims)
-    return evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
-                    attestations=options.builtin_rules)
+    if progress:
+        progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
+    result = evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
+                      attestations=options.builtin_rules)
+    return replace(result, configuration=shown(config.file) if config else None, evidence_root=shown(ims.root)), ims
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     def run() -> int:
+        nonlocal options
+        within = parse_duration(options.warn_within) if options.warn_within is not None else None
+        options, config, files = configure(options)
         targets = list(options.reports.values())
         if targets.count(STDOUT) > 1:
             raise UsageError("only one report can go to standard output ('-')")
         for target in targets:
             check_writable(target)
-        result = check_result(options)
+        progress = Progress(err) if options.progress else None
+        try:
+            result, ims = _check(options, config, files, progress.show if progress else None)
+        finally:
+            if progress:
+                progress.clear()
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
         for fmt, text in rendered.items():
             write_report(options.reports[fmt], text, out)
+        if within is not None:
+            for lapse in lapsing(ims, result.as_of, within, list(result.standards)):
+                err.write(lapse.render() + "\n")
         # With a report on standard output, the summary for people goes to stderr.
-        (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets))
+        (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets, quiet=options.quiet))
         return result.exit_code()
 
     return guarded(run, err)
+
+
+class Progress:
+    """One line on a terminal's standard error, rewritten in place and cleared at the end.
+
+    The CLI asks for it only when standard error is a terminal, so CI logs and
+    redirected output never see it.
+    """
+
+    def __init__(self, stream: TextIO, interval: float = 0.1):
+        self.stream, self.interval = stream, interval
+        self.last = 0.0
+        self.width = 0
+
+    def show(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval and not message.startswith("evaluating"):
+            return
+        self.last = now
+        text = f"imscheck: {message}"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
 
 
 def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int:

@@ -70,7 +70,7 @@ def discover(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise InputError(Problem(str(path), 1, 1, "", "no such file or folder: give the IMS file or the folder that holds it"))
+        raise InputError(Problem(str(path), 1, 1, "", f"no such file or folder ({Path(os.path.abspath(path))}): give the IMS file or the folder that holds it"))
     found = []
     for folder, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -84,12 +84,20 @@ def default_root(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None) -> Ims:
-    """Read, validate and merge the IMS at ``path``; raise InputError on any problem."""
+def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None,
+             files: list[Path] | None = None, progress: Callable[[int, int], None] | None = None) -> Ims:
+    """Read, validate and merge the IMS at ``path``; raise InputError on any problem.
+
+    ``files``: the IMS files when a configuration chose them (default: found under ``path``);
+    ``progress(done, total)`` is told after each file is read.
+    """
     root = (root or default_root(path)).resolve()
     problems: list[Problem] = []
     sources = []
-    for file in discover(path):
+    chosen = discover(path) if files is None else files
+    for done, file in enumerate(chosen, 1):
+        if progress is not None:
+            progress(done, len(chosen))
         display = display_path(file, root)
         if file.is_symlink() and root not in file.resolve().parents:
             # imscheck reads nothing outside the repository it was pointed at

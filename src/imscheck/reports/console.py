@@ -8,12 +8,16 @@ _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold":
 _RESET = "\033[0m"
 
 
-def render(result: Result, color: bool = False) -> str:
+def render(result: Result, color: bool = False, quiet: bool = False) -> str:
+    """``quiet``: only the final line."""
     def paint(text: str, style: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
     summary = result.summary()
-    lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold"), ""]
+    lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold")]
+    if result.evidence_root is not None:
+        lines.append(paint(f"configuration: {result.configuration or 'none'}; evidence root: {result.evidence_root}", "dim"))
+    lines.append("")
     width = max((len(s) for s in result.standards), default=8)
     lines.append(f"{'standard':<{width}}  {'met':>5}  {'unmet':>5}  {'n/a':>5}  {'shared':>6}  {'not evaluated':>13}")
     for standard in result.standards:
@@ -42,5 +46,7 @@ def render(result: Result, color: bool = False) -> str:
         lines.append(paint(f"note: {note}", "yellow"))
     verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
                     else paint(f"Result: {len(unmet)} unmet.", "red"))
+    if quiet:
+        return verdict_line + "\n"
     lines += ["", verdict_line]
     return "\n".join(lines) + "\n"

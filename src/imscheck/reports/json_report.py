@@ -18,6 +18,8 @@ def as_records(result: Result) -> dict[str, Any]:
         "summary": result.summary(),
         "not_evaluated": {s: list(ids) for s, ids in result.not_evaluated.items()},
         "notes": list(result.notes),
+        "configuration": result.configuration,
+        "evidence_root": result.evidence_root,
     }
 
 

@@ -68,6 +68,8 @@ class Result:
     not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    configuration: str | None = None  # the .imscheck.yaml used, as shown to the user
+    evidence_root: str | None = None  # the folder evidence paths were resolved against
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
