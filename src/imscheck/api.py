@@ -246,12 +246,25 @@ class Progress:
             self.stream.flush()
 
 
-def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int:
+def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO, *,
+                 config: Path | None = None, no_config: bool = False, quiet: bool = False) -> int:
+    """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone."""
     def run() -> int:
+        from .knowledge.lint import warnings
+
+        options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config))
+        assert options.path is not None
         catalogue = load_catalogue()
-        ims = load_ims(path, lambda rid: rid in catalogue.requirements, root)
+        ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files)
+        found = warnings(ims, catalogue)
+        for warning in found:
+            err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())
-        out.write(f"{path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''})\n")
+        shown_path = shown(options.path) if path is None else str(path)
+        tail = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
+        if not quiet:
+            out.write(f"configuration: {shown(used.file) if used else 'none'}; evidence root: {shown(ims.root)}\n")
+        out.write(f"{shown_path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''}{tail})\n")
         return 0
 
     return guarded(run, err)

@@ -155,6 +155,7 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
     for entities in ims.entities.values():
         entities.sort(key=lambda e: e.id)
     problems.extend(_reference_problems(ims, known_requirement))
+    problems.extend(_path_problems(ims))
     if not problems:  # the model checks below rely on well-formed entries
         problems.extend(_model_problems(ims))
     if problems:
@@ -213,8 +214,14 @@ def _model_problems(ims: Ims) -> list[Problem]:
                 break
             chain.append(current)
             current = ims.by_id[current].data.get("parent")
+    return problems
+
+
+def _path_problems(ims: Ims) -> list[Problem]:
+    """Evidence paths that leave the repository: checked with the schema and references, in the same pass."""
+    problems = []
     for doc in ims.of_type("document"):
-        if "path" in doc.data:
+        if isinstance(doc.data.get("path"), str) and doc.data["path"]:
             message = evidence_path_problem(ims.root, doc.data["path"])
             if message:
                 problems.append(doc.problem(("path",), message))
