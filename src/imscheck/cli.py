@@ -166,6 +166,28 @@ def verify(
 
 
 @app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), metavar="[DIR]", help="The folder of the new IMS repository (default: the current folder)."),
+    standard: List[str] = typer.Option([], "--standard", metavar="ID", help="A standard to claim (repeatable), e.g. ISO27001:2022."),
+) -> None:
+    """Scaffold an IMS repository: organisation, management systems, SoA, attestation stubs, evidence folder, configuration and CI files."""
+    from .commands import init as init_command
+
+    raise typer.Exit(init_command.run_init(directory, standard, sys.stdout, sys.stderr))
+
+
+@app.command("add-standard")
+def add_standard(
+    standard: str = typer.Argument(..., metavar="ID", help="The standard to add, e.g. ISO20000-1:2018."),
+    path: Optional[Path] = typer.Argument(None, metavar="[PATH]", help="The IMS file or folder (default: the 'ims' globs of .imscheck.yaml)."),
+) -> None:
+    """Add a standard to an existing IMS: a new management system file, and the entries that should name it."""
+    from .commands import init as init_command
+
+    raise typer.Exit(init_command.run_add_standard(standard, path, sys.stdout, sys.stderr))
+
+
+@app.command()
 def version() -> None:
     """Print imscheck's version."""
     typer.echo(__version__)
