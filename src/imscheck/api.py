@@ -121,7 +121,7 @@ def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[
     if config is None:
         if options.path is None:
             raise UsageError(f"give the IMS PATH, or write a {CONFIG_NAME} with 'ims' globs (none found from {Path.cwd()} up to the repository's top)")
-        return options, None, None
+        return replace(options, engine=options.engine or "python"), None, None
     path, files = options.path, None
     if path is None or (Path(os.path.abspath(path)) == config.folder and config.ims):
         if not config.ims:

@@ -48,7 +48,7 @@ def resolve_requirement(text: str, catalogue: Catalogue, preferred: Sequence[str
     if preferred and match["number"] is None:
         candidates = [s for s in candidates if s in preferred]  # asked for explicitly: no other edition
     if not candidates:
-        raise UsageError(f"{text}: no standard imscheck knows has clause {clause}" + (f" in ISO{match['number']}" if match["number"] else "") + (f" among {', '.join(preferred)}" if preferred else "") + ": see 'imscheck catalogue'")
+        raise UsageError(f"{text} is not a requirement imscheck knows: no standard has clause {clause}" + (f" in ISO{match['number']}" if match["number"] else "") + (f" among {', '.join(preferred)}" if preferred else "") + ": see 'imscheck catalogue'")
     if len(candidates) > 1:
         narrowed = [s for s in candidates if s in (preferred or CURRENT_EDITIONS)]
         if len(narrowed) == 1:

@@ -114,7 +114,7 @@ def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, 
     if error.validator == "type" and "string" in (error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]):
         advice = quote_advice(source.node_at(path), error.instance)
         if advice:
-            return [source.problem(path, f"expected text: {advice}")]
+            return [source.problem(path, f"{_message(error)}: {advice}")]
     return [source.problem(path, _message(error))]
 
 

@@ -51,7 +51,7 @@ def read_as(node: yaml.ScalarNode, value: Any) -> str:
 
 def quote_advice(node: Any, value: Any) -> str | None:
     """The fix for a plain scalar that YAML 1.1 read as something other than the text that was meant."""
-    if not isinstance(node, yaml.ScalarNode) or node.style not in (None, "") or isinstance(value, str):
+    if not isinstance(node, yaml.ScalarNode) or node.style not in (None, "") or isinstance(value, str) or not node.value:
         return None
     return f"{node.value!r} was read as {read_as(node, value)} (YAML 1.1); write \"{node.value}\" in quotes"
 
