@@ -50,7 +50,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def management_system_yaml(standard: str, unit: str | None) -> str:
+def management_system_yaml(standard: str, unit: str | None, scope_document: bool = False) -> str:
     family = standard.partition(":")[0]
     units = f", units: [{unit}]" if unit else ""
     return (f"# The {SYSTEM_NAMES.get(family, 'management system')} claimed against {standard}.\n"
@@ -61,7 +61,7 @@ def management_system_yaml(standard: str, unit: str | None) -> str:
             f"    name: {_quote(SYSTEM_NAMES.get(family, standard))}\n"
             f"    standard: {_quote(standard)}\n"
             f"    scope: {{statement: {_quote(f'{TO_DO}: what the {system_id(standard).upper()} covers')}{units}}}\n"
-            + (f"    scope_document: scope-{system_id(standard)}\n" if unit == "whole-organisation" else ""))
+            + (f"    scope_document: scope-{system_id(standard)}\n" if scope_document else ""))
 
 
 def soa_yaml(standard: str, catalogue: Catalogue) -> str:
@@ -183,7 +183,7 @@ def scaffold_files(standards: Sequence[str], catalogue: Catalogue, today: str | 
     }
     for standard in standards:
         family = standard.partition(":")[0]
-        files[f"ims/management-system-{family.lower()}.yaml"] = management_system_yaml(standard, "whole-organisation")
+        files[f"ims/management-system-{family.lower()}.yaml"] = management_system_yaml(standard, "whole-organisation", scope_document=True)
         if any(r.annex for r in catalogue.of_standard(standard)):
             files[f"ims/soa-{family.lower()}.yaml"] = soa_yaml(standard, catalogue)
     ci = resources.data_dir("ci")
