@@ -58,7 +58,7 @@ class Lapse:
     what: str
 
     def render(self) -> str:
-        return f"{self.file}:{self.line}: warning: {self.what} lapses on {self.due.isoformat()}"
+        return f"{self.file}:{self.line}: warning: {self.what} on {self.due.isoformat()}"
 
 
 def lapsing(ims: Ims, as_of: dt.date, within: Duration, standards: list[str] | None = None) -> list[Lapse]:
@@ -93,9 +93,9 @@ def lapsing(ims: Ims, as_of: dt.date, within: Duration, standards: list[str] | N
                 earlier = latest_attestation.get(key)
                 if earlier is None or (attestation.data["date"], attestation.id) > (earlier.data["date"], earlier.id):
                     latest_attestation[key] = attestation
-    for attestation in sorted(set(latest_attestation.values()), key=lambda e: e.id):
+    for attestation in sorted({e.id: e for e in latest_attestation.values()}.values(), key=lambda e: e.id):
         due = add_months(dt.date.fromisoformat(attestation.data["date"]), attestation.data.get("valid_months", DEFAULT_ATTESTATION_MONTHS))
-        add(attestation, "attestation", due, f"the attestation {attestation.id} of {attestation.data['requirement']}", ("date",))
+        add(attestation, "attestation", due, f"the attestation {attestation.id} of {attestation.data['requirement']} lapses", ("date",))
     for document in ims.of_type("document"):
         last = document.data.get("last_reviewed")
         if last is None or document.data.get("status") == "obsolete":
