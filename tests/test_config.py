@@ -138,3 +138,11 @@ def test_yaml_problems_in_the_configuration_are_located(tmp_path):
 ])
 def test_globs(pattern, path, matches):
     assert bool(glob_regex(pattern).fullmatch(path)) is matches
+
+
+def test_the_evidence_root_in_reports_does_not_depend_on_where_the_repository_is(repository, tmp_path):
+    result = run_cli("check", "ims", "--no-config", "--root", ".", "--as-of", "2025-06-30", "--no-builtin",
+                     "--rules", "our-rules", "--json", str(tmp_path / "r.json"))
+    assert result.exit_code == 1, result.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["evidence_root"] == ".."  # relative to PATH
+    assert "configuration: none; evidence root: ." in result.stdout  # for people: from the current folder

@@ -23,7 +23,7 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
-from .load.ims import Ims, discover, load_ims
+from .load.ims import Ims, default_root, discover, load_ims
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
@@ -186,7 +186,10 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
         progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
     result = evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
                       attestations=options.builtin_rules)
-    return replace(result, configuration=shown(config.file) if config else None, evidence_root=shown(ims.root)), ims
+    base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
+    relative = Path(os.path.relpath(ims.root, base.resolve())).as_posix()
+    return replace(result, configuration=shown(config.file) if config else None, evidence_root=relative,
+                   evidence_folder=shown(ims.root)), ims
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:

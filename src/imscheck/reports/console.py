@@ -15,8 +15,8 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
 
     summary = result.summary()
     lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold")]
-    if result.evidence_root is not None:
-        lines.append(paint(f"configuration: {result.configuration or 'none'}; evidence root: {result.evidence_root}", "dim"))
+    if result.evidence_folder is not None:
+        lines.append(paint(f"configuration: {result.configuration or 'none'}; evidence root: {result.evidence_folder}", "dim"))
     lines.append("")
     width = max((len(s) for s in result.standards), default=8)
     lines.append(f"{'standard':<{width}}  {'met':>5}  {'unmet':>5}  {'n/a':>5}  {'shared':>6}  {'not evaluated':>13}")
