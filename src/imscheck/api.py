@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import time
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +23,7 @@ from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
 from .load.ims import Ims, default_root, discover, load_ims
-from .output import STDOUT, check_writable, write_report
+from .output import STDOUT, Progress, check_writable, write_report
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.decision import Result, decide
@@ -219,34 +218,6 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
         return result.exit_code()
 
     return guarded(run, err)
-
-
-class Progress:
-    """One line on a terminal's standard error, rewritten in place and cleared at the end.
-
-    The CLI asks for it only when standard error is a terminal, so CI logs and
-    redirected output never see it.
-    """
-
-    def __init__(self, stream: TextIO, interval: float = 0.1):
-        self.stream, self.interval = stream, interval
-        self.last = 0.0
-        self.width = 0
-
-    def show(self, message: str) -> None:
-        now = time.monotonic()
-        if now - self.last < self.interval and not message.startswith("evaluating"):
-            return
-        self.last = now
-        text = f"imscheck: {message}"
-        self.stream.write("\r" + text.ljust(self.width))
-        self.stream.flush()
-        self.width = len(text)
-
-    def clear(self) -> None:
-        if self.width:
-            self.stream.write("\r" + " " * self.width + "\r")
-            self.stream.flush()
 
 
 def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO, *,
