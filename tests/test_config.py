@@ -93,9 +93,10 @@ def test_a_missing_rule_folder_is_named_with_its_resolved_path(repository):
 
 
 def test_unknown_report_format_and_engine_are_located(repository):
-    write(repository, ".imscheck.yaml", 'ims: ["ims/*.yaml"]\nengine: prolog\nreports: {pdf: x.pdf}\n')
+    write(repository, ".imscheck.yaml", 'ims: ["ims/*.yaml"]\nengine: prolog\nreports: {pdf: x.pdf}\nstandards: ["ISO9001:2016"]\n')
     result = run_cli("check", ".")
     assert result.exit_code == 2
+    assert ".imscheck.yaml:4:13: /standards/0: unknown standard id 'ISO9001:2016'" in result.stderr
     assert ".imscheck.yaml:2:9: /engine: unknown engine 'prolog'" in result.stderr
     assert ".imscheck.yaml:3:11: /reports/pdf: unknown report format 'pdf'" in result.stderr
 

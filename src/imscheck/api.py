@@ -133,6 +133,9 @@ def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[
     problems = []
     if config.engine is not None and config.engine not in ENGINES:
         problems.append(config.problem(("engine",), f"unknown engine {config.engine!r}: use one of {', '.join(sorted(ENGINES))}"))
+    for i, standard in enumerate(config.standards):
+        if standard not in STANDARD_ORDER:
+            problems.append(config.problem(("standards", i), f"unknown standard id {standard!r}: use one of {', '.join(STANDARD_ORDER)}"))
     for fmt in sorted(config.reports):
         if fmt not in REPORTERS:
             problems.append(config.problem(("reports", fmt), f"unknown report format {fmt!r}: this imscheck writes {', '.join(sorted(REPORTERS))}", key=True))
