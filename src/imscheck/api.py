@@ -24,13 +24,14 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .evidence.git import GitEvidence, evidence_states, read_work_tree
-from .load.ims import Ims, load_ims
-from .output import STDOUT, check_writable, write_report
+from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
+from .load.ims import Ims, default_root, discover, load_ims
+from .output import STDOUT, Progress, check_writable, write_report
 from .reports import REPORTERS, console, junit_report
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.baseline import compare, read_baseline
 from .verdicts.decision import Result, decide
-from .verdicts.lapsing import lapsing_soon, parse_duration, waiver_lapses
+from .verdicts.lapsing import lapsing_soon, parse_duration, record_lapses, waiver_lapses
 
 def _durable() -> Engine:
     from .engines.durable import DurableEngine  # optional: durable-rules is an extra
@@ -43,19 +44,23 @@ ENGINES: dict[str, Callable[[], Engine]] = {"python": PythonEngine, "durable": _
 
 @dataclass
 class CheckOptions:
-    path: Path
+    path: Path | None  # None: the IMS files the configuration's 'ims' globs name
     root: Path | None = None
     standards: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
     rules_dirs: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
-    engine: str = "python"
+    engine: str | None = "python"  # None: the configuration's, else python
     reports: dict[str, str] = field(default_factory=dict)  # format -> target ("-" for stdout)
     color: bool = False
     git: bool = True  # read the evidence files' git state (off for reports that must not depend on a repository)
     require_committed: bool = False
     baseline: Path | None = None
     warn_within: str | None = None  # a duration: 30d, 8w, 3m, 1y
+    config: Path | None = None  # an explicit configuration file (default: found by walking up)
+    no_config: bool = False
+    quiet: bool = False  # the console shows only the final line
+    progress: bool = False  # a progress indicator on standard error (the CLI asks only on a terminal)
 
 
 def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = None) -> int:
@@ -134,6 +139,62 @@ def check_standard_ids(requested: list[str]) -> None:
             raise UsageError(f"--standard {standard}: unknown standard id; use one of {', '.join(STANDARD_ORDER)}")
 
 
+def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[Path] | None]:
+    """Fill what the command line left open from ``.imscheck.yaml``.
+
+    Returns the settled options, the configuration used (or None) and the IMS
+    files its globs chose (None: discover them under the path as usual).
+    The command line wins over the file, option by option; report files merge
+    by format.
+    """
+    config = _configuration(options)
+    if config is None:
+        if options.path is None:
+            raise UsageError(f"give the IMS PATH, or write a {CONFIG_NAME} with 'ims' globs (none found from {Path.cwd()} up to the repository's top)")
+        return replace(options, engine=options.engine or "python"), None, None
+    path, files = options.path, None
+    if path is None or (Path(os.path.abspath(path)) == config.folder and config.ims):
+        if not config.ims:
+            raise InputError(config.problem((), f"give the IMS PATH, or list the IMS files under 'ims' in {config.file}"))
+        path, files = config.folder, ims_files(config)
+    elif config.exclude:
+        files = [f for f in discover(path) if not excluded(config, f)]
+        if not files:
+            raise InputError(config.problem(("exclude",), f"the 'exclude' globs leave no IMS file under {Path(os.path.abspath(path))}: narrow them"))
+    problems = []
+    if config.engine is not None and config.engine not in ENGINES:
+        problems.append(config.problem(("engine",), f"unknown engine {config.engine!r}: use one of {', '.join(sorted(ENGINES))}"))
+    for i, standard in enumerate(config.standards):
+        if standard not in STANDARD_ORDER:
+            problems.append(config.problem(("standards", i), f"unknown standard id {standard!r}: use one of {', '.join(STANDARD_ORDER)}"))
+    for fmt in sorted(config.reports):
+        if fmt not in REPORTERS:
+            problems.append(config.problem(("reports", fmt), f"unknown report format {fmt!r}: this imscheck writes {', '.join(sorted(REPORTERS))}", key=True))
+    if problems:
+        raise InputError(problems)
+    root = options.root or config.evidence_root or (config.folder if Path(os.path.abspath(path)) == config.folder else None)
+    settled = replace(
+        options, path=path, root=root,
+        standards=list(options.standards) or list(config.standards),
+        rules_dirs=list(options.rules_dirs) or list(config.rules),
+        engine=options.engine or config.engine or "python",
+        reports={**config.reports, **options.reports},
+    )
+    return settled, config, files
+
+
+def _configuration(options: CheckOptions) -> Config | None:
+    if options.no_config:
+        return None
+    if options.config is not None:
+        if not options.config.is_file():
+            raise UsageError(f"--config {options.config}: no such file ({Path(os.path.abspath(options.config))})")
+        return load_config(options.config)
+    start = options.path if options.path is not None else Path.cwd()
+    found = find_config(start)
+    return load_config(found) if found is not None else None
+
+
 def check_result(options: CheckOptions) -> Result:
     """Load everything, evaluate, and decide: the whole check, without output."""
     return check_ims(options)[1]
@@ -141,6 +202,14 @@ def check_result(options: CheckOptions) -> Result:
 
 def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
     """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts)."""
+    options, config, files = configure(options)
+    result, ims = _check(options, config, files)
+    return ims, result
+
+
+def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
+           progress: Callable[[str], None] | None = None) -> tuple[Result, Ims]:
+    assert options.path is not None
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
@@ -151,8 +220,11 @@ def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
     catalogue = load_catalogue()
     builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
-    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
+    reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
+    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files, reading)
     standards = select_standards(options.standards, ims)
+    if progress:
+        progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
     git = read_work_tree(ims.root) if options.git or options.require_committed else None
     if options.require_committed and not (git and git.available):
         raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
@@ -160,30 +232,41 @@ def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
     result = evaluate(ims, catalogue, rules, standards, as_of, options.engine, tuple(notes),
                       attestations=options.builtin_rules, git=git, require_committed=options.require_committed)
     if within is not None:
-        soon = lapsing_soon(waiver_lapses(ims), as_of, within)
+        soon = lapsing_soon(waiver_lapses(ims) + record_lapses(ims, as_of, standards), as_of, within)
         result = replace(result, warnings=result.warnings + tuple(item.message() for item in soon))
     if accepted is not None:
         result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
-    return ims, result
+    base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
+    relative = Path(os.path.relpath(ims.root, base.resolve())).as_posix()
+    return replace(result, configuration=shown(config.file) if config else None, evidence_root=relative,
+                   evidence_folder=shown(ims.root)), ims
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     def run() -> int:
+        nonlocal options
+        if options.warn_within is not None:
+            parse_duration(options.warn_within)  # a bad duration is a usage error before any work
+        options, config, files = configure(options)
         targets = list(options.reports.values())
         if targets.count(STDOUT) > 1:
             raise UsageError("only one report can go to standard output ('-')")
         for target in targets:
             check_writable(target)
+        progress = Progress(err) if options.progress else None
         try:
-            result = check_result(options)
+            result, ims = _check(options, config, files, progress.show if progress else None)
         except Exception as error:
             _junit_error_report(options, error, out, written)
             raise
+        finally:
+            if progress:
+                progress.clear()
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
         for fmt, text in rendered.items():
             write_report(options.reports[fmt], text, out)
         # With a report on standard output, the summary for people goes to stderr.
-        (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets))
+        (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets, quiet=options.quiet))
         return result.exit_code()
 
     written: list[str] = []
@@ -213,12 +296,25 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
     written.append(target)
 
 
-def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int:
+def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO, *,
+                 config: Path | None = None, no_config: bool = False, quiet: bool = False) -> int:
+    """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone."""
     def run() -> int:
+        from .knowledge.lint import warnings
+
+        options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config))
+        assert options.path is not None
         catalogue = load_catalogue()
-        ims = load_ims(path, lambda rid: rid in catalogue.requirements, root)
+        ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files)
+        found = warnings(ims, catalogue)
+        for warning in found:
+            err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())
-        out.write(f"{path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''})\n")
+        shown_path = shown(options.path) if path is None else str(path)
+        tail = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
+        if not quiet:
+            out.write(f"configuration: {shown(used.file) if used else 'none'}; evidence root: {shown(ims.root)}\n")
+        out.write(f"{shown_path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''}{tail})\n")
         return 0
 
     return guarded(run, err)

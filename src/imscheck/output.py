@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -63,3 +64,31 @@ def write_report(target: str, text: str, stdout: TextIO) -> None:
         except OSError:
             pass
         raise
+
+
+class Progress:
+    """One line on a terminal's standard error, rewritten in place and cleared at the end.
+
+    The CLI asks for it only when standard error is a terminal, so CI logs and
+    redirected output never see it.
+    """
+
+    def __init__(self, stream: TextIO, interval: float = 0.1):
+        self.stream, self.interval = stream, interval
+        self.last = 0.0
+        self.width = 0
+
+    def show(self, message: str) -> None:
+        now = time.monotonic()
+        if now - self.last < self.interval and not message.startswith("evaluating"):
+            return
+        self.last = now
+        text = f"imscheck: {message}"
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()

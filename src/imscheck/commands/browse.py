@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any, TextIO
+from pathlib import Path
+from typing import Any, Sequence, TextIO
 
 from .. import resources
 from ..api import check_standard_ids, guarded
 from ..knowledge.catalogue import INVERSE, STANDARD_ORDER, Catalogue, Requirement, load_catalogue, requirement_order
 from ..errors import UsageError
+from .lookup import find_rule, resolve_requirement
 from ..knowledge.rulebook import load_rules
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -125,14 +127,19 @@ def run_matrix(source: str | None, target: str | None, fmt: str, out: TextIO, er
     return guarded(run, err)
 
 
-def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO) -> int:
+def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO,
+                rules_dirs: Sequence[Path] = (), standards: Sequence[str] = ()) -> int:
+    """``requirement_id``: a requirement id, a short form of one, or a rule id or name (see lookup.py)."""
     def run() -> int:
+        nonlocal requirement_id
         _check_format(fmt, ("text", "json"))
         catalogue = load_catalogue()
-        requirement = catalogue.requirements.get(requirement_id)
-        if requirement is None:
-            raise UsageError(f"{requirement_id} is not a requirement imscheck knows: see 'imscheck catalogue'")
-        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks")
+        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", list(rules_dirs))
+        rule = find_rule(requirement_id, rules)
+        if rule is not None:
+            return _explain_rule(rule, catalogue, fmt, out)
+        requirement_id = resolve_requirement(requirement_id, catalogue, standards)
+        requirement = catalogue.requirements[requirement_id]
         deciding = [r for r in rules if requirement_id in r.decides]
         correlations = [{"requirement": other, "title": catalogue.requirements[other].title, "relation": relation}
                         for other, relation in catalogue.correlated(requirement_id)]
@@ -158,6 +165,20 @@ def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO) -> int:
         return 0
 
     return guarded(run, err)
+
+
+def _explain_rule(rule: Any, catalogue: Catalogue, fmt: str, out: TextIO) -> int:
+    decides = [{"requirement": rid, "title": catalogue.requirements[rid].title} for rid in sorted(rule.decides, key=requirement_order)]
+    record = {"rule": rule.id, "name": rule.name, "title": rule.title, "why": " ".join(rule.why.split()),
+              "decides": decides, "file": rule.source.file, "custom": rule.custom}
+    if fmt == "json":
+        out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        return 0
+    lines = [f"{rule.id} {rule.name}  {rule.title}", "", record["why"], "", "decides:"]
+    lines += [f"  {d['requirement']}  {d['title']}" for d in decides]
+    lines += ["", f"file: {rule.source.file}" + (" (custom rule)" if rule.custom else "")]
+    out.write("\n".join(lines) + "\n")
+    return 0
 
 
 COVERAGE_DEFAULT = ("ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013")

@@ -70,7 +70,7 @@ def discover(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise InputError(Problem(str(path), 1, 1, "", "no such file or folder: give the IMS file or the folder that holds it"))
+        raise InputError(Problem(str(path), 1, 1, "", f"no such file or folder ({Path(os.path.abspath(path))}): give the IMS file or the folder that holds it"))
     found = []
     for folder, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -84,12 +84,20 @@ def default_root(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None) -> Ims:
-    """Read, validate and merge the IMS at ``path``; raise InputError on any problem."""
+def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None,
+             files: list[Path] | None = None, progress: Callable[[int, int], None] | None = None) -> Ims:
+    """Read, validate and merge the IMS at ``path``; raise InputError on any problem.
+
+    ``files``: the IMS files when a configuration chose them (default: found under ``path``);
+    ``progress(done, total)`` is told after each file is read.
+    """
     root = (root or default_root(path)).resolve()
     problems: list[Problem] = []
     sources = []
-    for file in discover(path):
+    chosen = discover(path) if files is None else files
+    for done, file in enumerate(chosen, 1):
+        if progress is not None:
+            progress(done, len(chosen))
         display = display_path(file, root)
         if file.is_symlink() and root not in file.resolve().parents:
             # imscheck reads nothing outside the repository it was pointed at
@@ -147,6 +155,7 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
     for entities in ims.entities.values():
         entities.sort(key=lambda e: e.id)
     problems.extend(_reference_problems(ims, known_requirement))
+    problems.extend(_path_problems(ims))
     if not problems:  # the model checks below rely on well-formed entries
         problems.extend(_model_problems(ims))
     if problems:
@@ -205,8 +214,14 @@ def _model_problems(ims: Ims) -> list[Problem]:
                 break
             chain.append(current)
             current = ims.by_id[current].data.get("parent")
+    return problems
+
+
+def _path_problems(ims: Ims) -> list[Problem]:
+    """Evidence paths that leave the repository: checked with the schema and references, in the same pass."""
+    problems = []
     for doc in ims.of_type("document"):
-        if "path" in doc.data:
+        if isinstance(doc.data.get("path"), str) and doc.data["path"]:
             message = evidence_path_problem(ims.root, doc.data["path"])
             if message:
                 problems.append(doc.problem(("path",), message))

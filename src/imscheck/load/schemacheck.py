@@ -12,6 +12,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from .. import resources
 from ..errors import Problem
+from .yaml11 import quote_advice
 from .yamlsource import YamlSource
 
 
@@ -110,6 +111,10 @@ def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, 
             advice = f"did you mean {hint[0]!r}?" if hint else "allowed here: " + ", ".join(allowed)
             problems.append(source.problem(path + (key,), f"unknown field {key!r}: {advice}", key=True))
         return problems
+    if error.validator == "type" and "string" in (error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]):
+        advice = quote_advice(source.node_at(path), error.instance)
+        if advice:
+            return [source.problem(path, f"{_message(error)}: {advice}")]
     return [source.problem(path, _message(error))]
 
 

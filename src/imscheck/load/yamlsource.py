@@ -96,6 +96,18 @@ class YamlSource:
             return 1, 1
         return mark.line + 1, mark.column + 1
 
+    def node_at(self, parts: tuple[Any, ...] | list[Any]) -> Any:
+        """The node at ``parts``, or None when the path goes past what exists."""
+        node = self.node
+        for part in parts:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return None
+        return node
+
     def sub(self, parts: tuple[Any, ...]) -> "YamlSource":
         """The part of this document at ``parts``, as a document of its own (for rule examples)."""
         node, data = self.node, self.data

@@ -13,13 +13,17 @@ _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold":
 _RESET = "\033[0m"
 
 
-def render(result: Result, color: bool = False) -> str:
+def render(result: Result, color: bool = False, quiet: bool = False) -> str:
+    """``quiet``: only the final line."""
     def paint(text: str, style: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
     summary = result.summary()
+    lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold")]
+    if result.evidence_folder is not None:
+        lines.append(paint(f"configuration: {result.configuration or 'none'}; evidence root: {result.evidence_folder}", "dim"))
+    lines.append("")
     titles = {v.requirement: v.title for v in result.verdicts}
-    lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold"), ""]
     if result.findings:
         lines.append(paint(headline(result) + ":", "bold"))
         digits = len(str(len(result.findings)))
@@ -74,6 +78,8 @@ def render(result: Result, color: bool = False) -> str:
     else:
         verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
                         else paint(f"Result: {plural(unmet, 'requirement')} unmet, from {plural(len(result.findings), 'finding')}.", "red"))
+    if quiet:  # warnings still show: they are what --quiet users must not miss
+        return "".join(paint(f"warning: {warning}", "yellow") + "\n" for warning in result.warnings) + verdict_line + "\n"
     lines += ["", verdict_line]
     return "\n".join(lines) + "\n"
 

@@ -23,6 +23,8 @@ def as_records(result: Result) -> dict[str, Any]:
         "warnings": list(result.warnings),
         "git": _git(result),
         "baseline": baseline.as_record(result.baseline) if result.baseline is not None else None,
+        "configuration": result.configuration,
+        "evidence_root": result.evidence_root,
     }
 
 

@@ -81,6 +81,12 @@ class Result:
     evidence_state: dict[str, Any] = field(default_factory=dict)  # entity id -> git.EvidenceState
     git: Any = None  # git.GitEvidence when git was read
     baseline: Any = None  # baseline.Comparison when --baseline was given
+    configuration: str | None = None  # the .imscheck.yaml used, as shown to the user
+    # The folder evidence paths were resolved against: relative to the configuration's folder (or,
+    # without one, to PATH's folder) so that reports do not depend on where the repository sits...
+    evidence_root: str | None = None
+    # ...and as people find it from where they ran imscheck, for the console.
+    evidence_folder: str | None = None
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]

@@ -7,9 +7,9 @@ expired, or whose owner is no role of the IMS, waives nothing and says so as a
 reason on the requirement it was meant to cover (``waiver.expired``,
 ``waiver.owner-unknown``).
 
-``--warn-within DURATION`` asks which of these lapse soon; :func:`parse_duration`
-and :func:`lapsing_soon` are written for any dated item, so reviews and
-attestations can use the same horizon.
+``--warn-within DURATION`` asks which dated items lapse soon: waivers, and the
+reviews and attestations whose lapse would make a requirement unmet (a lapsed
+one already is; this is the warning before it). Warnings never change the exit code.
 """
 
 from __future__ import annotations
@@ -19,46 +19,51 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..engines.facts import add_months
+from ..engines.facts import DEFAULT_REVIEW_INTERVAL_MONTHS, add_months
 from ..errors import UsageError
 from ..load.ims import Entity, Ims
 from .findings import ROLL_UP_CODES, reason_fingerprint
 
 WAIVED = "waived"
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
-_UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Duration:
-    amount: int
-    unit: str  # d, w, m, y
+    months: int = 0
+    days: int = 0
 
     def after(self, day: dt.date) -> dt.date:
-        if self.unit == "d":
-            return day + dt.timedelta(days=self.amount)
-        if self.unit == "w":
-            return day + dt.timedelta(weeks=self.amount)
-        return add_months(day, self.amount * (12 if self.unit == "y" else 1))
+        return add_months(day, self.months) + dt.timedelta(days=self.days)
 
-    def __str__(self) -> str:
-        return f"{self.amount} {_UNITS[self.unit][:-1] if self.amount == 1 else _UNITS[self.unit]}"
+
+_UNITS = {"d": (0, 1), "w": (0, 7), "m": (1, 0), "y": (12, 0)}
+_SHORT = re.compile(r"(\d+)\s*([dwmy])", re.IGNORECASE)
+_ISO = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.IGNORECASE)
 
 
 def parse_duration(text: str, option: str = "--warn-within") -> Duration:
-    """``30d``, ``8w``, ``3m`` or ``1y``; a UsageError that shows how to write it otherwise."""
-    match = _DURATION.match(text or "")
-    if not match:
-        raise UsageError(f"{option} {text}: not a duration; write a number and a unit: 30d (days), 8w (weeks), 3m (months) or 1y (years)")
-    return Duration(int(match.group(1)), match.group(2))
+    """``30d``, ``8w``, ``3m``, ``1y``, combined as ``1y6m``, or ISO 8601 ``P1Y6M``, ``P30D``."""
+    raw = (text or "").strip()
+    iso = _ISO.fullmatch(raw)
+    if iso and raw.upper() != "P":
+        years, months, weeks, days = (int(g) if g else 0 for g in iso.groups())
+        return Duration(12 * years + months, 7 * weeks + days)
+    if raw and re.fullmatch(r"(?:\d+\s*[dwmyDWMY]\s*)+", raw):
+        months = days = 0
+        for number, unit in _SHORT.findall(raw):
+            m, d = _UNITS[unit.lower()]
+            months, days = months + int(number) * m, days + int(number) * d
+        return Duration(months, days)
+    raise UsageError(f"{option} {text}: not a duration; write a number and a unit: 30d (days), 8w (weeks), 3m (months) "
+                     f"or 1y (years), combined as 1y6m, or in ISO 8601 as P3M")
 
 
 @dataclass(frozen=True)
 class Lapsing:
     """A dated item and the day it lapses, for a warning."""
 
-    kind: str  # waiver (later: review, attestation)
+    kind: str  # waiver, attestation, management_review, context_review, document_review
     id: str
     lapses: dt.date
     file: str
@@ -73,6 +78,52 @@ def lapsing_soon(items: Iterable[Lapsing], as_of: dt.date, within: Duration) -> 
     """Items still valid on ``as_of`` that lapse before the horizon ends (on it included)."""
     horizon = within.after(as_of)
     return sorted((i for i in items if as_of < i.lapses <= horizon), key=lambda i: (i.lapses, i.kind, i.id))
+
+
+def record_lapses(ims: Ims, as_of: dt.date, standards: list[str] | None = None) -> list[Lapsing]:
+    """When what is current on ``as_of`` lapses: the latest management and context review of each
+    management system, the latest attestation of each requirement, and each document's next review."""
+    from .decision import DEFAULT_ATTESTATION_MONTHS  # decision imports this module's waivers
+
+    systems = {e.id: e for e in ims.of_type("management_system") if standards is None or e.data["standard"] in standards}
+    found: list[Lapsing] = []
+
+    def add(entity: Entity, kind: str, due: dt.date, what: str, attribute: tuple[str, ...]) -> None:
+        file, line, _, _ = ims.location(entity.id, attribute)
+        found.append(Lapsing(kind, entity.id, due, file, line, what))
+
+    intervals = {"management_review": "management_review_months", "context_review": "context_review_months"}
+    for kind, interval in intervals.items():
+        for system in systems.values():
+            held = [e for e in ims.of_type(kind) if system.id in e.data["management_systems"] and e.data["date"] <= as_of.isoformat()]
+            latest = max(held, key=lambda e: (e.data["date"], e.id), default=None)
+            if latest is None:
+                continue
+            months = system.data.get("intervals", {}).get(interval, DEFAULT_REVIEW_INTERVAL_MONTHS)
+            due = add_months(dt.date.fromisoformat(latest.data["date"]), months)
+            add(latest, kind, due, f"{kind.replace('_', ' ')} for {system.data['standard']}, due every {months} months", ("date",))
+    latest_attestation: dict[tuple[str, str], Entity] = {}
+    for attestation in ims.of_type("attestation"):
+        if attestation.data["date"] > as_of.isoformat():
+            continue
+        for system in attestation.data["management_systems"]:
+            if system in systems:
+                key = (attestation.data["requirement"], system)
+                earlier = latest_attestation.get(key)
+                if earlier is None or (attestation.data["date"], attestation.id) > (earlier.data["date"], earlier.id):
+                    latest_attestation[key] = attestation
+    for attestation in sorted({e.id: e for e in latest_attestation.values()}.values(), key=lambda e: e.id):
+        due = add_months(dt.date.fromisoformat(attestation.data["date"]), attestation.data.get("valid_months", DEFAULT_ATTESTATION_MONTHS))
+        add(attestation, "attestation", due, f"of {attestation.data['requirement']}", ("date",))
+    for document in ims.of_type("document"):
+        last = document.data.get("last_reviewed")
+        if last is None or document.data.get("status") == "obsolete":
+            continue
+        if systems and not set(document.data["management_systems"]) & set(systems):
+            continue
+        months = document.data.get("review_interval_months", DEFAULT_REVIEW_INTERVAL_MONTHS)
+        add(document, "document_review", add_months(dt.date.fromisoformat(last), months), document.data["title"], ("last_reviewed",))
+    return found
 
 
 @dataclass(frozen=True)
