@@ -168,7 +168,7 @@ def _overview(result: Result, catalogue: Catalogue) -> list[str]:
         out.append('<dl class="counts">')
         # The same counts as every other report: headings that only roll up their sub-clauses are groups.
         for key, label in ((MET, "met"), (UNMET, "unmet"), (NOT_APPLICABLE, "not applicable"), ("shared", "shared"),
-                           ("groups", "headings (groups)"), ("not_evaluated", "not evaluated")):
+                           ("groups", "headings (groups)"), ("waived", "waived"), ("not_evaluated", "not evaluated")):
             out.append(f'<div><dt>{label}</dt><dd class="{key}" data-count="{key}">{counts[key]}</dd></div>')
         out.append("</dl>")
         out.append(_bar(standard, counts))
