@@ -23,6 +23,7 @@ from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.ims import Ims, load_ims
 from .output import STDOUT, check_writable, write_report
+from .text import terminal_safe
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.decision import Result, decide
@@ -63,14 +64,14 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
         count = len(error.problems)
         err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and no report was written\n")
     except UsageError as error:
-        err.write(f"imscheck: {error}\n")
+        err.write(f"imscheck: {terminal_safe(str(error))}\n")
     except KeyboardInterrupt:
         err.write("imscheck: interrupted; no report was written\n")
         return 130
     except Exception as error:  # the contract: never a traceback unless asked for
         if os.environ.get("IMSCHECK_DEBUG"):
             traceback.print_exc(file=err)
-        err.write(f"imscheck: internal error: {type(error).__name__}: {error} (set IMSCHECK_DEBUG=1 to see the traceback)\n")
+        err.write(f"imscheck: internal error: {type(error).__name__}: {terminal_safe(str(error))} (set IMSCHECK_DEBUG=1 to see the traceback)\n")
     finally:
         if collecting:
             gc.enable()

@@ -12,6 +12,7 @@ import typer
 
 from . import __version__, api
 from .commands import browse, verify as verify_command
+from .text import SafeStream
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")
@@ -24,6 +25,11 @@ def _as_of(value: Optional[str]) -> Optional[dt.date]:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def _streams() -> tuple[SafeStream, SafeStream]:
+    # Everything the commands print passes through here: no control sequence from the input reaches the terminal.
+    return SafeStream(sys.stdout), SafeStream(sys.stderr)
 
 
 def _color() -> bool:
@@ -46,7 +52,7 @@ def check(
     reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
                                engine=engine, reports=reports, color=_color())
-    raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
+    raise typer.Exit(api.run_check(options, *_streams()))
 
 
 @app.command()
@@ -55,7 +61,7 @@ def validate(
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
 ) -> None:
     """Check the YAML against the schema and the references between entries; report every problem."""
-    raise typer.Exit(api.run_validate(path, root, sys.stdout, sys.stderr))
+    raise typer.Exit(api.run_validate(path, root, *_streams()))
 
 
 @app.command()
@@ -64,7 +70,7 @@ def catalogue(
     format: str = typer.Option("table", "--format", help="table, json, csv or markdown."),
 ) -> None:
     """List the requirements imscheck knows."""
-    raise typer.Exit(browse.run_catalogue(standard, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_catalogue(standard, format, *_streams()))
 
 
 @app.command()
@@ -74,7 +80,7 @@ def matrix(
     format: str = typer.Option("table", "--format", help="table, json, csv or markdown (csv and markdown add titles, the difference and its basis)."),
 ) -> None:
     """List the correlations between requirements of different standards."""
-    raise typer.Exit(browse.run_matrix(source, target, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_matrix(source, target, format, *_streams()))
 
 
 @app.command()
@@ -83,7 +89,7 @@ def explain(
     format: str = typer.Option("text", "--format", help="text or json."),
 ) -> None:
     """Show one requirement: summary, documented information, correlations both ways, deciding rules."""
-    raise typer.Exit(browse.run_explain(requirement, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_explain(requirement, format, *_streams()))
 
 
 @app.command()
@@ -93,7 +99,7 @@ def coverage(
     format: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """Show how each requirement is decided: by rules, by a person's attestation, or not at all."""
-    raise typer.Exit(browse.run_coverage(standard, rules, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_coverage(standard, rules, format, *_streams()))
 
 
 @app.command()
@@ -102,7 +108,7 @@ def verify(
     junit: Optional[str] = typer.Option(None, "--junit", metavar="FILE", help="Write the example results as JUnit XML."),
 ) -> None:
     """Run the pass and fail examples of rule files, like a test runner."""
-    raise typer.Exit(verify_command.run_verify(directory, junit, sys.stdout, sys.stderr))
+    raise typer.Exit(verify_command.run_verify(directory, junit, *_streams()))
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..text import terminal_safe as safe
 from ..verdicts.decision import NOT_APPLICABLE, UNMET, Result
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
@@ -9,6 +10,8 @@ _RESET = "\033[0m"
 
 
 def render(result: Result, color: bool = False) -> str:
+    """Every value that comes from the input (titles, file names, messages, notes) goes through
+    ``safe``: a supplier's name must not be able to move the cursor or forge a line."""
     def paint(text: str, style: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
@@ -29,17 +32,17 @@ def render(result: Result, color: bool = False) -> str:
     if unmet:
         lines += ["", paint(f"{len(unmet)} requirement{'s' if len(unmet) != 1 else ''} unmet:", "bold")]
         for verdict in unmet:
-            lines.append(f"  {paint('UNMET', 'red')} {verdict.requirement} {verdict.title}")
+            lines.append(f"  {paint('UNMET', 'red')} {safe(verdict.requirement)} {safe(verdict.title)}")
             for reason in verdict.reasons:
-                where = f"{reason.file}:{reason.line}" if reason.file else "(no location)"
-                lines.append(f"      {paint(where, 'dim')} [{reason.code}] {reason.message}")
+                where = f"{safe(reason.file)}:{reason.line}" if reason.file else "(no location)"
+                lines.append(f"      {paint(where, 'dim')} [{safe(reason.code)}] {safe(reason.message)}")
     excluded = [v for v in result.verdicts if v.status == NOT_APPLICABLE]
     if excluded:
         lines += ["", paint("Not applicable:", "bold")]
         for verdict in excluded:
-            lines.append(f"  {paint('N/A', 'yellow')} {verdict.requirement} {verdict.title}: {verdict.reasons[0].message}")
+            lines.append(f"  {paint('N/A', 'yellow')} {safe(verdict.requirement)} {safe(verdict.title)}: {safe(verdict.reasons[0].message)}")
     for note in result.notes:
-        lines.append(paint(f"note: {note}", "yellow"))
+        lines.append(paint(f"note: {safe(note)}", "yellow"))
     verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
                     else paint(f"Result: {len(unmet)} unmet.", "red"))
     lines += ["", verdict_line]

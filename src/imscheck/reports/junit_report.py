@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 from junit_xml import TestCase, TestSuite
 
+from ..text import xml_safe
 from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result, Verdict
 
 
@@ -51,8 +52,20 @@ def serialise(suites: list[TestSuite]) -> str:
             totals[key] += int(element.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
+    _make_safe(root)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _make_safe(root: ET.Element) -> None:
+    """Escape, in every text and attribute, what XML 1.0 forbids (names and messages quote the input)."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_safe(element.text)
+        if element.tail:
+            element.tail = xml_safe(element.tail)
+        for key, value in element.attrib.items():
+            element.set(key, xml_safe(value))
 
 
 def render(result: Result) -> str:
