@@ -124,6 +124,8 @@ def _message(error: ValidationError) -> str:
         return f"{value!r} is not allowed: use one of {allowed}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind in ("pattern", "format") and error.schema.get("format") == "date":
         return f"{value!r} is not a date: write it as YYYY-MM-DD"
+    if kind == "pattern" and error.schema.get("x-pattern-message"):
+        return str(error.schema["x-pattern-message"])
     if kind == "pattern":
         described = error.schema.get("description")
         return f"{value!r} is not well formed" + (f": {described}" if described else f" (expected to match {error.validator_value})")
