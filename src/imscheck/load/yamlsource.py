@@ -208,15 +208,26 @@ class _Builder:
         self.display = display
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
-        self.alias_nodes = 0
+        self.alias_nodes = 0  # nodes built again because an alias repeats them, scalars included
+        self.expanding = 0  # how many aliases the node being built is inside
 
     def _problem(self, node: Any, path: list[Any], message: str) -> None:
         self.problems.append(Problem(self.display, node.start_mark.line + 1, node.start_mark.column + 1, pointer_of(path), message))
+
+    def _count_expansion(self, node: Any, path: list[Any]) -> None:
+        self.alias_nodes += 1
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            self._problem(node, path, f"anchors and aliases expand to more than {MAX_ALIAS_NODES:,} nodes: write the values out instead")
+            raise InputError(self.problems)
 
     def build(self, node: Any, path: list[Any], depth: int) -> Any:
         if depth > MAX_DEPTH:
             self._problem(node, path, f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels")
             raise InputError(self.problems)
+        if self.expanding:
+            # Every node an alias builds again counts, scalars too: a list of a
+            # thousand aliases to a list of a thousand scalars is a million values.
+            self._count_expansion(node, path)
         if isinstance(node, yaml.ScalarNode):
             builder = _SCALAR_BUILDERS.get(node.tag)
             if builder is None:
@@ -228,14 +239,19 @@ class _Builder:
                 self._problem(node, path, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}: quote it if it is text")
                 return None
         if id(node) in self.seen:
-            # An alias: the same node reached twice. Count what it expands to so
-            # that "billion laughs" documents are refused before they grow.
-            self.alias_nodes += 1
-            if self.alias_nodes > MAX_ALIAS_NODES:
-                self._problem(node, path, f"anchors and aliases expand to more than {MAX_ALIAS_NODES:,} nodes: write the values out instead")
-                raise InputError(self.problems)
-        else:
-            self.seen.add(id(node))
+            # An alias: the same node reached twice. Everything built below it is
+            # counted, so that "billion laughs" documents are refused before they grow.
+            if not self.expanding:
+                self._count_expansion(node, path)
+            self.expanding += 1
+            try:
+                return self._collection(node, path, depth)
+            finally:
+                self.expanding -= 1
+        self.seen.add(id(node))
+        return self._collection(node, path, depth)
+
+    def _collection(self, node: Any, path: list[Any], depth: int) -> Any:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
                 self._problem(node, path, f"YAML tag {node.tag!r} is not allowed on a list")
