@@ -20,7 +20,6 @@ parts), small enough for a second engine to compile the same rules.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
 from ..errors import InputError, Problem
+from ..suggest import closest as closest_name
 from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
 from ..load.schemacheck import schema_problems
@@ -311,8 +311,8 @@ class _Compiler:
             defined = self.defines[type_name]
             type_name, base = defined.type, defined.conditions
         elif type_name not in self.types:
-            close = difflib.get_close_matches(type_name, list(self.types) + list(self.defines), n=1)
-            self.fail(parts + ("type",), f"unknown entity type {type_name!r}" + (f": did you mean {close[0]!r}?" if close else ""))
+            close = closest_name(type_name, list(self.types) + list(self.defines))
+            self.fail(parts + ("type",), f"unknown entity type {type_name!r}" + (f": did you mean {close!r}?" if close else ""))
             return None
         return Binding(variable, type_name, base + self.conditions(pattern, type_name, scope, parts))
 
@@ -335,8 +335,8 @@ class _Compiler:
         head = attribute.split(".", 1)[0]
         known = self.types[type_name] | derived_attributes(type_name)
         if head not in known:
-            close = difflib.get_close_matches(head, sorted(known), n=1)
-            self.fail(parts, f"a {type_name} has no attribute {head!r}" + (f": did you mean {close[0]!r}?" if close else ""), key=True)
+            close = closest_name(head, known)
+            self.fail(parts, f"a {type_name} has no attribute {head!r}" + (f": did you mean {close!r}?" if close else ""), key=True)
             return False
         return True
 

@@ -10,7 +10,7 @@ they are turned into 1-based lines and columns here, and nowhere else.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,24 @@ class YamlSource:
     file: str
     data: Any
     node: Any
+    # Mapping node -> {key: (key node, value node)}, built on a mapping's first lookup:
+    # locating thousands of problems in one wide mapping stays linear.
+    _keys: dict[int, dict[Any, tuple[Any, Any]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def _entry(self, node: Any, key: Any) -> tuple[Any, Any] | None:
+        if len(node.value) <= 8:
+            return next(((k, v) for k, v in node.value if k.value == key), None)
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    index.setdefault(k.value, (k, v))  # the first, as a scan would find
+            self._keys[id(node)] = index
+        try:
+            return index.get(key)
+        except TypeError:  # an unhashable part cannot be a key
+            return None
 
     def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``parts``, or of its key.
@@ -80,13 +98,11 @@ class YamlSource:
         mark = node.start_mark if node is not None else None
         for part in parts:
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == part:
-                        mark = k.start_mark if key and part is parts[-1] else v.start_mark
-                        node = v
-                        break
-                else:
+                entry = self._entry(node, part)
+                if entry is None:
                     break
+                mark = entry[0].start_mark if key and part is parts[-1] else entry[1].start_mark
+                node = entry[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
                 mark = node.start_mark
@@ -101,7 +117,10 @@ class YamlSource:
         node, data = self.node, self.data
         for part in parts:
             if isinstance(node, yaml.MappingNode):
-                node = next(v for k, v in node.value if k.value == part)
+                entry = self._entry(node, part)
+                if entry is None:
+                    raise StopIteration(part)  # as the scan this replaces did
+                node = entry[1]
             else:
                 node = node.value[part]
             data = data[part]
