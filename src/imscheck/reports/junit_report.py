@@ -23,7 +23,7 @@ def _case(verdict: Verdict) -> TestCase:
                     file=location.file if location else None,
                     line=str(location.line) if location else None)
     if verdict.status == UNMET:
-        summary = verdict.reasons[0].message if len(verdict.reasons) == 1 else f"{len(verdict.reasons)} problems; first: {verdict.reasons[0].message}"
+        summary = verdict.reasons[0].message if len(verdict.reasons) == 1 else f"{verdict.problem_count} problems; first: {verdict.reasons[0].message}"
         body = "\n".join(f"{r.file}:{r.line}: [{r.code}] {r.message}" if r.file else f"[{r.code}] {r.message}" for r in verdict.reasons)
         case.add_failure_info(message=summary, output=body, failure_type="unmet")
     elif verdict.status == NOT_APPLICABLE:

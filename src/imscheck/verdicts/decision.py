@@ -26,6 +26,10 @@ STATUSES = (MET, UNMET, NOT_APPLICABLE)
 # only part of the other, and an intersection only part of each, so on their
 # own they never make evidence shared.
 SHARING_RELATIONS = frozenset({"equal", "superset"})
+# Reasons listed per verdict: beyond this, one last reason counts the rest, so
+# 100,000 documents without an owner make a report of kilobytes, not of gigabytes.
+MAX_REASONS = 50
+MORE_CODE = "reasons.more"
 
 
 @dataclass(frozen=True, order=True)
@@ -54,6 +58,11 @@ class Verdict:
     evidence: tuple[str, ...] = ()
     shared_with: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    omitted: int = 0  # reasons beyond MAX_REASONS, counted by the last reason
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.reasons) - (1 if self.omitted else 0) + self.omitted
 
     @property
     def location(self) -> Reason | None:
@@ -135,7 +144,7 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     for standard in standards:
         missing = [r.id for r in catalogue.of_standard(standard) if r.id not in verdicts]
         not_evaluated[standard] = tuple(missing)
-    ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
+    ordered = tuple(_capped(v) for v in sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
     findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
     return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings)
 
@@ -223,6 +232,17 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                 evidence = tuple(sorted({e for p in parts for e in p.evidence}))
                 out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence)
     return out
+
+
+def _capped(verdict: Verdict) -> Verdict:
+    """The first MAX_REASONS reasons (already in their report order), then how many more there are."""
+    if len(verdict.reasons) <= MAX_REASONS:
+        return verdict
+    rest = len(verdict.reasons) - MAX_REASONS
+    more = Reason("", 0, 0, "", MORE_CODE, f"... and {rest:,} more reason{'s' if rest != 1 else ''} like these: imscheck lists at most "
+                  f"{MAX_REASONS} per requirement; fix these and check again", subject=verdict.requirement)
+    return Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons[:MAX_REASONS] + (more,),
+                   verdict.evidence, verdict.shared_with, verdict.rules, omitted=rest)
 
 
 def _natural(text: str) -> tuple[Any, ...]:
