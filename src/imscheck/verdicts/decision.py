@@ -28,7 +28,7 @@ STATUSES = (MET, UNMET, NOT_APPLICABLE)
 SHARING_RELATIONS = frozenset({"equal", "superset"})
 # Reasons listed per verdict: beyond this, one last reason counts the rest, so
 # 100,000 documents without an owner make a report of kilobytes, not of gigabytes.
-MAX_REASONS = 50
+MAX_REASONS = 200  # above the 114 controls of an Annex A, so a whole missing SoA is still listed
 MORE_CODE = "reasons.more"
 
 
