@@ -105,3 +105,14 @@ def test_error_messages_quoting_the_input_are_escaped(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert not CONTROL.search(result.stdout + result.stderr)
     assert "evil\\x1b[2J.yaml:1:" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["check", "ims", "--bo\x1b[2Jgus"], ["check", "ims", "--as-of", "20\x1b[2J\u202e"],
+                                  ["explain", "A\x1b[2J\u202e"], ["check", "ims", "--standard", "ISO\x9b2J"]])
+def test_usage_errors_quoting_the_command_line_are_escaped(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ims").mkdir()
+    (tmp_path / "ims" / "ims.yaml").write_text((CORPUS / "base.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_cli(*argv)
+    assert result.exit_code == 2
+    assert not CONTROL.search(result.stdout + result.stderr), result.stdout + result.stderr

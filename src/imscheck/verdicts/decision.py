@@ -247,7 +247,10 @@ def _capped(verdict: Verdict) -> Verdict:
 
 def _natural(text: str) -> tuple[Any, ...]:
     """A.5.9 before A.5.10 in messages too."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+    # Runs of ASCII digits compare by value, without int(): a message may quote a
+    # 10,000-digit name, beyond what Python converts, or digits of other scripts.
+    parts = re.split(r"([0-9]+)", text)
+    return tuple((len(part.lstrip("0")), part.lstrip("0")) if i % 2 else part for i, part in enumerate(parts))
 
 
 def _sorted(reasons: list[Reason]) -> tuple[Reason, ...]:
