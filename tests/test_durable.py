@@ -103,3 +103,87 @@ def test_a_crash_inside_durable_rules_is_a_clear_error_not_a_dead_process(monkey
     monkeypatch.setattr(durable_engine, "_in_process", lambda *args: os._exit(139))
     with pytest.raises(UsageError, match=r"durable-rules stopped abnormally \(exit 139\)"):
         check_result(CheckOptions(path=examples()[0], as_of=AS_OF, engine="durable"))
+
+
+RULE_HEAD = """\
+id: TWO01
+name: two-variables
+title: T
+decides: ["ISO9001:2015/7.5.3.1"]
+why: W
+expect:
+"""
+RULE_TAIL = """\
+examples:
+  pass:
+    - {name: p, as_of: "2025-06-30", ims: {}}
+  fail:
+    - {name: f, as_of: "2025-06-30", ims: {}}
+"""
+ONE_DOCUMENT = """\
+organisation: {id: acme, name: Acme}
+management_systems:
+  - {id: qms, standard: "ISO9001:2015", scope: {statement: S}}
+roles:
+  - {id: r1, name: R, management_systems: [qms]}
+documents:
+  - {id: d1, title: %s, kind: document, management_systems: [qms], owner: r1}
+"""
+
+
+def _check_both(tmp_path, expectation: str, title: str = "Policy"):
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "two.yaml").write_text(RULE_HEAD + expectation + RULE_TAIL, encoding="utf-8")
+    (tmp_path / "ims.yaml").write_text(ONE_DOCUMENT % title, encoding="utf-8")
+    results = {}
+    for engine in ("python", "durable"):
+        options = CheckOptions(path=tmp_path / "ims.yaml", as_of=AS_OF, rules_dirs=[tmp_path / "rules"], builtin_rules=False, engine=engine)
+        try:
+            results[engine] = check_result(options)
+        except UsageError as error:
+            results[engine] = error
+    return results
+
+
+def test_one_fact_bound_to_two_variables_is_refused_by_durable_not_answered_differently(tmp_path):
+    # The default engine lets a and b be the same document; durable-rules never matches one fact twice.
+    results = _check_both(tmp_path, """\
+  - id: same-owner
+    none:
+      a: document
+      b: {type: document, owner: $a.owner}
+    message: "{a} and {b} share an owner"
+""")
+    python, durable = results["python"], results["durable"]
+    assert [v.status for v in python.verdicts if v.requirement == "ISO9001:2015/7.5.3.1"] == ["unmet"]
+    assert isinstance(durable, UsageError)
+    assert "rule TWO01, expectation same-owner" in str(durable) and "--engine python" in str(durable)
+
+
+def test_the_same_fact_twice_through_for_each_and_require_is_refused_too(tmp_path):
+    results = _check_both(tmp_path, """\
+  - id: self
+    for_each:
+      a: document
+    require:
+      b: {type: document, owner: $a.owner}
+    message: "{a} has no sibling"
+""")
+    assert [v.status for v in results["python"].verdicts if v.requirement == "ISO9001:2015/7.5.3.1"] == ["met"]
+    assert isinstance(results["durable"], UsageError) and "expectation self" in str(results["durable"])
+
+
+def test_strings_beyond_the_durable_cap_are_refused_not_truncated(tmp_path):
+    from imscheck.engines.durable import MAX_STRING
+
+    long_title = "x" * (MAX_STRING + 10)
+    results = _check_both(tmp_path, """\
+  - id: untitled
+    none:
+      a: {type: document, title: %s}
+    message: "{a} has the forbidden title"
+""" % ("x" * MAX_STRING + "y"), title=long_title)
+    # The titles differ after the first MiB: the default engine finds nothing; truncation would have found one.
+    assert [v.status for v in results["python"].verdicts if v.requirement == "ISO9001:2015/7.5.3.1"] == ["met"]
+    assert isinstance(results["durable"], UsageError)
+    assert "document d1: title holds" in str(results["durable"]) and "--engine python" in str(results["durable"])

@@ -28,6 +28,7 @@ from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, 
 from .load.ims import Ims, default_root, discover, load_ims
 from .output import STDOUT, Progress, check_writable, write_report
 from .reports import REPORTERS, console, junit_report
+from .text import terminal_safe
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.baseline import compare, read_baseline
 from .verdicts.decision import Result, decide
@@ -81,14 +82,14 @@ def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = Non
         wrote = f"only the JUnit report {written[0]} was written, naming {'it' if count == 1 else 'them'}" if written else "no report was written"
         err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and {wrote}\n")
     except UsageError as error:
-        err.write(f"imscheck: {error}\n")
+        err.write(f"imscheck: {terminal_safe(str(error))}\n")
     except KeyboardInterrupt:
         err.write("imscheck: interrupted; no report was written\n")
         return 130
     except Exception as error:  # the contract: never a traceback unless asked for
         if os.environ.get("IMSCHECK_DEBUG"):
             traceback.print_exc(file=err)
-        err.write(f"imscheck: internal error: {type(error).__name__}: {error} (set IMSCHECK_DEBUG=1 to see the traceback)\n")
+        err.write(f"imscheck: internal error: {type(error).__name__}: {terminal_safe(str(error))} (set IMSCHECK_DEBUG=1 to see the traceback)\n")
     finally:
         if collecting:
             gc.enable()

@@ -17,6 +17,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
+from .text import SafeStream
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   context_settings={"help_option_names": ["-h", "--help"]},
@@ -45,6 +46,11 @@ def _as_of(value: Optional[str]) -> Optional[dt.date]:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def _streams() -> tuple[SafeStream, SafeStream]:
+    # Everything the commands print passes through here: no control sequence from the input reaches the terminal.
+    return SafeStream(sys.stdout), SafeStream(sys.stderr)
 
 
 def _color(choice: str = "auto") -> bool:
@@ -95,7 +101,7 @@ def check(
                                config=config, no_config=no_config, quiet=quiet, warn_within=warn_within,
                                progress=sys.stderr.isatty() and not quiet, git=git, require_committed=require_committed,
                                baseline=baseline)
-    raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
+    raise typer.Exit(api.run_check(options, *_streams()))
 
 
 @app.command()
@@ -116,7 +122,7 @@ def diff(
     reports = {fmt: target for fmt, target in (("json", json_report), ("markdown", markdown)) if target}
     options = diff_command.DiffOptions(revisions=arguments, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules,
                                        builtin_rules=builtin, engine=engine, reports=reports)
-    raise typer.Exit(diff_command.run_diff(options, sys.stdout, sys.stderr))
+    raise typer.Exit(diff_command.run_diff(options, *_streams()))
 
 
 @app.command()
@@ -130,7 +136,7 @@ def validate(
     """Everything that needs no evaluation, in one pass: schema, references, evidence paths and files, exclusions, YAML 1.1 values."""
     from . import api
 
-    raise typer.Exit(api.run_validate(path, root, sys.stdout, sys.stderr, config=config, no_config=no_config, quiet=quiet))
+    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet))
 
 
 @app.command()
@@ -141,7 +147,7 @@ def catalogue(
     """List the requirements imscheck knows."""
     from .commands import browse
 
-    raise typer.Exit(browse.run_catalogue(standard, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_catalogue(standard, format, *_streams()))
 
 
 @app.command()
@@ -153,7 +159,7 @@ def matrix(
     """List the correlations between requirements of different standards."""
     from .commands import browse
 
-    raise typer.Exit(browse.run_matrix(source, target, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_matrix(source, target, format, *_streams()))
 
 
 @app.command()
@@ -166,7 +172,7 @@ def explain(
     """Show one requirement (summary, documented information, correlations both ways, deciding rules) or one rule."""
     from .commands import browse
 
-    raise typer.Exit(browse.run_explain(requirement, format, sys.stdout, sys.stderr, rules, standard))
+    raise typer.Exit(browse.run_explain(requirement, format, *_streams(), rules, standard))
 
 
 @app.command()
@@ -186,7 +192,7 @@ def coverage(
     """Show how each requirement is decided: by rules, by a person's attestation, or not at all."""
     from .commands import browse
 
-    raise typer.Exit(browse.run_coverage(standard, rules, format, sys.stdout, sys.stderr))
+    raise typer.Exit(browse.run_coverage(standard, rules, format, *_streams()))
 
 
 @app.command()
@@ -197,7 +203,7 @@ def verify(
     """Run the pass and fail examples of rule files, like a test runner."""
     from .commands import verify as verify_command
 
-    raise typer.Exit(verify_command.run_verify(directory, junit, sys.stdout, sys.stderr))
+    raise typer.Exit(verify_command.run_verify(directory, junit, *_streams()))
 
 
 @app.command()
@@ -210,7 +216,7 @@ def soa(
     """Print the Statement of Applicability: every Annex A control, the IMS's decision on it, its evidence and verdict."""
     from .commands import soa as soa_command
 
-    raise typer.Exit(soa_command.run_soa(path, root, _as_of(as_of), format, sys.stdout, sys.stderr))
+    raise typer.Exit(soa_command.run_soa(path, root, _as_of(as_of), format, *_streams()))
 
 
 @app.command("evidence-matrix")
@@ -223,7 +229,7 @@ def evidence_matrix(
     """Show which evidence serves which requirement of which standard, with advice on integrating the systems."""
     from .commands import evidence_matrix as evidence_matrix_command
 
-    raise typer.Exit(evidence_matrix_command.run_evidence_matrix(path, root, _as_of(as_of), format, sys.stdout, sys.stderr))
+    raise typer.Exit(evidence_matrix_command.run_evidence_matrix(path, root, _as_of(as_of), format, *_streams()))
 
 
 @app.command()
@@ -234,7 +240,7 @@ def init(
     """Scaffold an IMS repository: organisation, management systems, SoA, attestation stubs, evidence folder, configuration and CI files."""
     from .commands import init as init_command
 
-    raise typer.Exit(init_command.run_init(directory, standard, sys.stdout, sys.stderr))
+    raise typer.Exit(init_command.run_init(directory, standard, *_streams()))
 
 
 @app.command("add-standard")
@@ -245,7 +251,7 @@ def add_standard(
     """Add a standard to an existing IMS: a new management system file, and the entries that should name it."""
     from .commands import init as init_command
 
-    raise typer.Exit(init_command.run_add_standard(standard, path, sys.stdout, sys.stderr))
+    raise typer.Exit(init_command.run_add_standard(standard, path, *_streams()))
 
 
 @app.command()

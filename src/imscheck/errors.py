@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import terminal_safe
+
 EXIT_MET = 0
 EXIT_UNMET = 1
 EXIT_ERROR = 2
@@ -30,8 +32,9 @@ class Problem:
             raise ValueError(f"lines and columns are 1-based, got {self.line}:{self.column}")
 
     def render(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.pointer or '/'}: {self.message}"
+        # File names, pointers and messages quote the input: never let them drive a terminal.
+        where = f"{terminal_safe(self.file)}:{self.line}:{self.column}"
+        return f"{where}: {terminal_safe(self.pointer or '/')}: {terminal_safe(self.message)}"
 
 
 class InputError(Exception):

@@ -14,6 +14,7 @@ from ..knowledge.catalogue import INVERSE, STANDARD_ORDER, Catalogue, Requiremen
 from ..errors import UsageError
 from .lookup import find_rule, resolve_requirement
 from ..knowledge.rulebook import load_rules
+from ..text import json_safe
 
 FORMATS = ("table", "json", "csv", "markdown")
 NO_COUNTERPART = "(no counterpart)"  # the empty end of a matrix row in the text formats
@@ -58,7 +59,7 @@ def run_catalogue(standards: list[str], fmt: str, out: TextIO, err: TextIO) -> i
         chosen = standards or catalogue.standards()
         records = catalogue_records([r for s in STANDARD_ORDER if s in chosen for r in catalogue.of_standard(s)])
         if fmt == "json":
-            out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps(records, indent=2, ensure_ascii=False)) + "\n")
         else:
             columns = [("id", "requirement"), ("title", "title"), ("harmonized_structure", "harmonized structure"),
                        ("exclusion", "exclusion")]
@@ -110,8 +111,8 @@ def run_matrix(source: str | None, target: str | None, fmt: str, out: TextIO, er
         rows = correlation_rows(load_catalogue(), source, target)
         if fmt == "json":
             # A requirement without counterpart keeps the row shape: the missing end and the relation are null.
-            out.write(json.dumps([{k: r[k] for k in ("from", "to", "relation", "note", "source")} for r in rows],
-                                 indent=2, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps([{k: r[k] for k in ("from", "to", "relation", "note", "source")} for r in rows],
+                                           indent=2, ensure_ascii=False)) + "\n")
             return 0
         rows = [{**r, "from": r["from"] or NO_COUNTERPART, "to": r["to"] or NO_COUNTERPART, "relation": r["relation"] or "none"}
                 for r in rows]
@@ -149,7 +150,7 @@ def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO,
         record["without_counterpart_in"] = catalogue.without_counterpart_in(requirement_id)
         record["rules"] = [{"id": r.id, "name": r.name, "title": r.title, "file": r.source.file} for r in deciding]
         if fmt == "json":
-            out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps(record, indent=2, ensure_ascii=False)) + "\n")
             return 0
         lines = [f"{requirement.id}  {requirement.title}", "", requirement.summary, ""]
         lines.append(f"harmonized structure: {requirement.hs or 'none (specific to this standard)'}")
@@ -220,7 +221,7 @@ def run_coverage(standards: list[str], rules_dirs: list[Any], fmt: str, out: Tex
         rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", rules_dirs)
         records = coverage_records(catalogue, rules, standards or list(COVERAGE_DEFAULT))
         if fmt == "json":
-            out.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+            out.write(json_safe(json.dumps(records, indent=2, ensure_ascii=False)) + "\n")
             return 0
         rows = []
         for standard in standards or COVERAGE_DEFAULT:

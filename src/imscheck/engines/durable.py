@@ -114,6 +114,7 @@ class _Compiler:
             patterns.extend(links)
             patterns.append((alias, {"$and": [{"t": binding.type}] + conditions}))
             aliases[binding.variable] = (alias, binding.type)
+        _refuse_one_fact_twice(rule, name, patterns)
         variables = {v: a for v, (a, _) in aliases.items()}
         return _Query(name, patterns, variables, [p[1]["$and"][0]["t"] for p in patterns])
 
@@ -245,14 +246,49 @@ class _Compiler:
         return joins + plain + ors, links
 
 
+def _population(pattern: dict[str, Any]) -> tuple[Any, ...]:
+    """Which facts a pattern can match, as far as its constant discriminators tell."""
+    tests = pattern["$and"]
+    kind = tests[0]["t"]
+    if kind == "link":
+        return (kind,) + tuple(sorted((k, v) for test in tests[1:] for k, v in test.items() if k in ("lt", "la") and isinstance(v, str)))
+    if kind == "value":
+        return (kind,) + tuple(test["set"] for test in tests[1:] if "set" in test)
+    return (kind,)
+
+
+def _refuse_one_fact_twice(rule: Rule, name: str, patterns: list[tuple[str, dict[str, Any]]]) -> None:
+    """durable-rules never matches one fact to two patterns of a rule, where the rule
+    language lets two variables be the same entity: such a query would silently lose
+    answers (issue 11), so it is refused rather than approximated."""
+    seen: dict[tuple[Any, ...], str] = {}
+    for alias, pattern in patterns:
+        population = _population(pattern)
+        if population in seen:
+            expectation = name.split(".")[1]
+            what = f"{population[0]} facts of {dict(population[1:]).get('lt', '')}.{dict(population[1:]).get('la', '')}" \
+                if population[0] == "link" else f"the entity type {population[0]!r}"
+            raise UsageError(f"rule {rule.id}, expectation {expectation}: two variables range over {what}, and durable-rules "
+                             f"never lets one fact match both, where imscheck's rule language does; the durable engine cannot "
+                             f"evaluate it exactly: use --engine python")
+        seen[population] = alias
+
+
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
     if isinstance(value, dict):
         for key, inner in value.items():
             _flatten(f"{prefix}.{key}" if prefix else key, inner, out)
     elif isinstance(value, (str, int, float, bool)):
-        if isinstance(value, str) and len(value) > MAX_STRING:
-            value = value[:MAX_STRING]
         out[prefix] = value
+
+
+def _refuse_long_strings(row: dict[str, Any], what: str) -> None:
+    """durable-rules crashes on 16 MiB values; rather than truncate (two different long
+    values would then compare equal), a value beyond MAX_STRING bytes stops the evaluation."""
+    for attribute, value in row.items():
+        if isinstance(value, str) and len(value) * 4 > MAX_STRING and len(value.encode("utf-8", "surrogatepass")) > MAX_STRING:
+            raise UsageError(f"{what}: {attribute} holds {len(value.encode('utf-8', 'surrogatepass')):,} bytes, more than the "
+                             f"{MAX_STRING:,} the durable engine compares exactly: use --engine python")
 
 
 def _present(value: Any) -> bool:
@@ -281,6 +317,7 @@ def _facts_for_engine(facts: Facts, compiler: _Compiler) -> tuple[list[dict[str,
                     row[f"ex__{attribute}"] = _present(value)
             if len(row) > 250:
                 raise UsageError(f"{type_name} {fact['id']} has more than 250 attributes, beyond what durable-rules can hold")
+            _refuse_long_strings(row, f"{type_name} {fact['id']}")
             rows.append(row)
             by_key[fact["id"]] = fact
             for link_type, attribute in compiler.links:
@@ -291,6 +328,7 @@ def _facts_for_engine(facts: Facts, compiler: _Compiler) -> tuple[list[dict[str,
                     value = value.get(part) if isinstance(value, dict) else None
                 if isinstance(value, list):
                     for item in dict.fromkeys(v for v in value if isinstance(v, (str, int, float, bool))):
+                        _refuse_long_strings({attribute: item}, f"{type_name} {fact['id']}")
                         rows.append({"t": "link", "lt": type_name, "la": attribute, "owner": fact["id"], "v": item})
     for set_name, values in compiler.values.items():
         for value in dict.fromkeys(values):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from .facts import Facts, add_months
 from ..load.model import REQUIREMENT_TYPE, STRUCTURAL_TYPES
@@ -93,7 +93,7 @@ class Answers(Protocol):
     """What an engine found for one expectation: the answers of its query, and
     for ``for_each`` the answers of ``require`` that extend a given one."""
 
-    def query(self, expectation: Expectation) -> list[Env]:
+    def query(self, expectation: Expectation) -> Iterable[Env]:
         ...
 
     def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
@@ -123,11 +123,15 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
             entity, attribute = _anchor(expectation, env)
             return Violation(rule.id, expectation.id, message, entity, attribute)
 
+        # Answers are consumed as they come, never kept: an 'exists' over many facts
+        # costs their evidence ids, not a list of every answer.
         found = answers.query(expectation)
         if expectation.kind == "exists":
+            any_answer = False
             for env in found:
+                any_answer = True
                 evidence.update(_evidence(env))
-            if not found:
+            if not any_answer:
                 violations.append(violation(None))
         elif expectation.kind == "none":
             violations.extend(violation(env) for env in found)
@@ -148,15 +152,36 @@ class _PythonAnswers:
         self.params, self.as_of, self.facts, self.indexes = params, as_of, facts, indexes
         self.requires: dict[str, _Query] = {}
 
-    def query(self, expectation: Expectation) -> list[Env]:
-        return list(_Query(expectation.query, self.params, self.as_of, self.facts, self.indexes).answers({}))
+        self.independent: dict[str, list[Env]] = {}
+
+    def query(self, expectation: Expectation) -> Iterator[Env]:
+        return _Query(expectation.query, self.params, self.as_of, self.facts, self.indexes).answers({})
 
     def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
+        known = self.independent.get(expectation.id)
+        if known is not None:
+            # Every witness's evidence was taken at the first answer; one witness says "there is one".
+            return [dict(env, **known[0])] if known else []
         require = self.requires.get(expectation.id)
         if require is None:
             require = _Query(expectation.require, self.params, self.as_of, self.facts, self.indexes, outer=expectation.query)
             self.requires[expectation.id] = require
-        return list(require.answers(dict(env)))
+        found = list(require.answers(dict(env)))
+        if not _uses_outer(expectation):
+            # The same witnesses for every answer of for_each: found once, not once per answer.
+            self.independent[expectation.id] = [{k: v for k, v in w.items() if k not in env} for w in found]
+        return found
+
+
+def _uses_outer(expectation: Expectation) -> bool:
+    """Whether 'require' refers to a variable of the for_each query (otherwise its answers are the same for all)."""
+    outer = {b.variable for b in expectation.query}
+    for binding in expectation.require:
+        if binding.check or (isinstance(binding.values, Ref) and binding.values.variable in outer):
+            return True
+        if any(isinstance(c.operand, Ref) and c.operand.variable in outer for c in binding.conditions):
+            return True
+    return False
 
 
 def _evaluate_rule(rule: Rule, standard: str, facts: Facts, indexes: _Indexes, as_of: dt.date,

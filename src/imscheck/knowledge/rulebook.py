@@ -20,7 +20,6 @@ parts), small enough for a second engine to compile the same rules.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
 from ..errors import InputError, Problem
+from ..suggest import closest as closest_name
 from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
 from ..load.schemacheck import schema_problems
@@ -37,6 +37,10 @@ RULE_SCHEMA = "rule.schema.json"
 BUILTINS = ("standard", "as_of")
 PER_REQUIREMENT_BUILTIN = "requirement"
 _DATE_EXPR = re.compile(r"^as_of(?:\s*([+-])\s*(\$[a-z][a-z0-9_]*|\d+)\s+(day|days|month|months|year|years))?$")
+# Populations whose size does not grow with the IMS: one organisation, one
+# management system per standard, the catalogue's requirements.
+BOUNDED_TYPES = frozenset({"organisation", "management_system", REQUIREMENT_TYPE})
+JOIN_OPERATORS = frozenset({"equals", "contains", "in"})  # the ones a hash index answers
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.([a-z][a-z0-9_.]*))?\}")
 
 
@@ -260,12 +264,42 @@ class _Compiler:
             for j, standard in enumerate(applies):
                 if standard not in standards:
                     self.fail(parts + ("applies_to", j), f"{standard} is not a standard this rule decides")
+        # A query is checked on its own; 'require' is a sub-query run with the for_each variables fixed.
+        self.check_product(item["id"], query, parts + (kind,))
+        self.check_product(item["id"], require, parts + ("require",))
         only_if = tuple(item.get("only_if", []))
         for j, other in enumerate(only_if):
             if other not in self.earlier_ids:
                 self.fail(parts + ("only_if", j), f"{other!r} is not an earlier expectation of this rule")
         return Expectation(id=item["id"], kind=kind, query=query, require=require, message=item["message"],
                            at=at, applies_to=frozenset(applies) if applies else None, parts=parts, only_if=only_if)
+
+    def check_product(self, expectation: str, bindings: tuple[Binding, ...], parts: tuple[Any, ...]) -> None:
+        """Refuse a cartesian product: a binding over a population that grows with the IMS
+        that is joined to none of the earlier such bindings would pair every answer so far
+        with every one of its facts (2,000 documents twice over: 4 million answers)."""
+        growing: list[str] = []  # earlier variables whose population grows with the IMS
+        for binding in bindings:
+            if binding.check:
+                continue
+            if binding.values is not None:
+                if isinstance(binding.values, Ref):  # each value of an earlier entity's list: joined to it
+                    growing.append(binding.variable)
+                continue
+            if binding.type in BOUNDED_TYPES or any(c.attribute == "id" and c.operator == "equals" and not isinstance(c.operand, Ref)
+                                                    for c in binding.conditions):
+                continue
+            joined = any(c.operator in JOIN_OPERATORS and isinstance(c.operand, Ref) and c.operand.variable in growing
+                         for c in binding.conditions)
+            if growing and not joined:
+                earlier = ", ".join(growing)
+                self.fail(parts + (binding.variable,),
+                          f"rule {self.source.data['id']}, expectation {expectation!r}: {binding.variable!r} is joined to none of "
+                          f"the earlier variables ({earlier}), so every combination of them would be built (a cartesian product, "
+                          f"quadratic in the size of the IMS); relate it to one of them with equals, contains or in "
+                          f"(for example owner: ${growing[-1]}.owner), or split the expectation", key=True)
+                return
+            growing.append(binding.variable)
 
     def bindings(self, spec: dict[str, Any], scope: dict[str, str | None], parts: tuple[Any, ...], allow_check: bool) -> tuple[Binding, ...]:
         out = []
@@ -311,8 +345,8 @@ class _Compiler:
             defined = self.defines[type_name]
             type_name, base = defined.type, defined.conditions
         elif type_name not in self.types:
-            close = difflib.get_close_matches(type_name, list(self.types) + list(self.defines), n=1)
-            self.fail(parts + ("type",), f"unknown entity type {type_name!r}" + (f": did you mean {close[0]!r}?" if close else ""))
+            close = closest_name(type_name, list(self.types) + list(self.defines))
+            self.fail(parts + ("type",), f"unknown entity type {type_name!r}" + (f": did you mean {close!r}?" if close else ""))
             return None
         return Binding(variable, type_name, base + self.conditions(pattern, type_name, scope, parts))
 
@@ -335,8 +369,8 @@ class _Compiler:
         head = attribute.split(".", 1)[0]
         known = self.types[type_name] | derived_attributes(type_name)
         if head not in known:
-            close = difflib.get_close_matches(head, sorted(known), n=1)
-            self.fail(parts, f"a {type_name} has no attribute {head!r}" + (f": did you mean {close[0]!r}?" if close else ""), key=True)
+            close = closest_name(head, known)
+            self.fail(parts, f"a {type_name} has no attribute {head!r}" + (f": did you mean {close!r}?" if close else ""), key=True)
             return False
         return True
 

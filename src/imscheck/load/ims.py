@@ -8,7 +8,6 @@ paths that stay inside the repository.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import InputError, Problem, pointer_of
+from ..suggest import Budget, Suggester
 from .model import IMS_SCHEMA, collection_types, values_at
 from .schemacheck import schema_problems
 from .yamlsource import YamlSource, read_yaml_file
@@ -167,6 +167,8 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
     problems = []
     collections = collection_types()
     types = {t.name: t for t in collections.values()}
+    budget = Budget()
+    suggesters: dict[str, tuple[list[str], Suggester]] = {}  # per type, built once: a problem costs no scan
     for type_name, entities in ims.entities.items():
         etype = types[type_name]
         for entity in entities:
@@ -181,9 +183,12 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
                     target = ims.by_id.get(value)
                     wanted = collections[ref.target].name
                     if target is None or target.type != wanted:
-                        candidates = [e.id for e in ims.of_type(wanted)]
-                        hint = difflib.get_close_matches(value, candidates, n=1)
-                        advice = f"did you mean {hint[0]!r}?" if hint else (f"declare it under '{ref.target}'" if not candidates else "known: " + ", ".join(candidates[:8]) + (" ..." if len(candidates) > 8 else ""))
+                        if wanted not in suggesters:
+                            ids = [e.id for e in ims.of_type(wanted)]
+                            suggesters[wanted] = (ids, Suggester(ids, budget))
+                        candidates, suggester = suggesters[wanted]
+                        hint = suggester.closest(value)
+                        advice = f"did you mean {hint!r}?" if hint else (f"declare it under '{ref.target}'" if not candidates else "known: " + ", ".join(candidates[:8]) + (" ..." if len(candidates) > 8 else ""))
                         found = f" (it is a {target.type})" if target is not None else ""
                         problems.append(entity.problem(parts, f"no {wanted.replace('_', ' ')} has id {value!r}{found}: {advice}"))
     return problems

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -13,6 +12,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from .. import resources
 from ..errors import Problem
 from .yaml11 import quote_advice
+from ..suggest import Budget, closest
 from .yamlsource import YamlSource
 
 
@@ -93,12 +93,13 @@ def schema_problems(source: YamlSource, schema_name: str, data: Any = None, pref
     if is_valid(instance, schema_name):
         return []
     problems: list[Problem] = []
+    budget = Budget()  # hints for every problem of the file, in bounded work
     for error in validator(schema_name).iter_errors(instance):
-        problems.extend(_to_problems(source, error, prefix))
+        problems.extend(_to_problems(source, error, prefix, budget))
     return problems
 
 
-def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, ...]) -> list[Problem]:
+def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, ...], budget: Budget) -> list[Problem]:
     if error.context:
         # anyOf/oneOf: the deepest, most relevant branch says what to fix
         error = best_match(error.context)
@@ -107,28 +108,30 @@ def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, 
         allowed = sorted(error.schema.get("properties", {}))
         problems = []
         for key in sorted(set(error.instance) - set(allowed)):
-            hint = difflib.get_close_matches(key, allowed, n=1)
-            advice = f"did you mean {hint[0]!r}?" if hint else "allowed here: " + ", ".join(allowed)
+            hint = closest(key, allowed, budget)
+            advice = f"did you mean {hint!r}?" if hint else "allowed here: " + ", ".join(allowed)
             problems.append(source.problem(path + (key,), f"unknown field {key!r}: {advice}", key=True))
         return problems
     if error.validator == "type" and "string" in (error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]):
         advice = quote_advice(source.node_at(path), error.instance)
         if advice:
-            return [source.problem(path, f"{_message(error)}: {advice}")]
-    return [source.problem(path, _message(error))]
+            return [source.problem(path, f"{_message(error, budget)}: {advice}")]
+    return [source.problem(path, _message(error, budget))]
 
 
-def _message(error: ValidationError) -> str:
+def _message(error: ValidationError, budget: Budget) -> str:
     kind = error.validator
     value = error.instance
     if kind == "required":
         return error.message.replace("is a required property", "is required here")
     if kind == "enum":
         allowed = ", ".join(repr(v) for v in error.validator_value)
-        hint = difflib.get_close_matches(str(value), [str(v) for v in error.validator_value], n=1)
-        return f"{value!r} is not allowed: use one of {allowed}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        hint = closest(str(value), [str(v) for v in error.validator_value], budget)
+        return f"{value!r} is not allowed: use one of {allowed}" + (f" (did you mean {hint!r}?)" if hint else "")
     if kind in ("pattern", "format") and error.schema.get("format") == "date":
         return f"{value!r} is not a date: write it as YYYY-MM-DD"
+    if kind == "pattern" and error.schema.get("x-pattern-message"):
+        return str(error.schema["x-pattern-message"])
     if kind == "pattern":
         described = error.schema.get("description")
         return f"{value!r} is not well formed" + (f": {described}" if described else f" (expected to match {error.validator_value})")

@@ -10,7 +10,7 @@ they are turned into 1-based lines and columns here, and nowhere else.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,24 @@ class YamlSource:
     file: str
     data: Any
     node: Any
+    # Mapping node -> {key: (key node, value node)}, built on a mapping's first lookup:
+    # locating thousands of problems in one wide mapping stays linear.
+    _keys: dict[int, dict[Any, tuple[Any, Any]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def _entry(self, node: Any, key: Any) -> tuple[Any, Any] | None:
+        if len(node.value) <= 8:
+            return next(((k, v) for k, v in node.value if k.value == key), None)
+        index = self._keys.get(id(node))
+        if index is None:
+            index = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode):
+                    index.setdefault(k.value, (k, v))  # the first, as a scan would find
+            self._keys[id(node)] = index
+        try:
+            return index.get(key)
+        except TypeError:  # an unhashable part cannot be a key
+            return None
 
     def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``parts``, or of its key.
@@ -80,13 +98,11 @@ class YamlSource:
         mark = node.start_mark if node is not None else None
         for part in parts:
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if k.value == part:
-                        mark = k.start_mark if key and part is parts[-1] else v.start_mark
-                        node = v
-                        break
-                else:
+                entry = self._entry(node, part)
+                if entry is None:
                     break
+                mark = entry[0].start_mark if key and part is parts[-1] else entry[1].start_mark
+                node = entry[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
                 mark = node.start_mark
@@ -113,7 +129,10 @@ class YamlSource:
         node, data = self.node, self.data
         for part in parts:
             if isinstance(node, yaml.MappingNode):
-                node = next(v for k, v in node.value if k.value == part)
+                entry = self._entry(node, part)
+                if entry is None:
+                    raise StopIteration(part)  # as the scan this replaces did
+                node = entry[1]
             else:
                 node = node.value[part]
             data = data[part]
@@ -220,15 +239,26 @@ class _Builder:
         self.display = display
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
-        self.alias_nodes = 0
+        self.alias_nodes = 0  # nodes built again because an alias repeats them, scalars included
+        self.expanding = 0  # how many aliases the node being built is inside
 
     def _problem(self, node: Any, path: list[Any], message: str) -> None:
         self.problems.append(Problem(self.display, node.start_mark.line + 1, node.start_mark.column + 1, pointer_of(path), message))
+
+    def _count_expansion(self, node: Any, path: list[Any]) -> None:
+        self.alias_nodes += 1
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            self._problem(node, path, f"anchors and aliases expand to more than {MAX_ALIAS_NODES:,} nodes: write the values out instead")
+            raise InputError(self.problems)
 
     def build(self, node: Any, path: list[Any], depth: int) -> Any:
         if depth > MAX_DEPTH:
             self._problem(node, path, f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels")
             raise InputError(self.problems)
+        if self.expanding:
+            # Every node an alias builds again counts, scalars too: a list of a
+            # thousand aliases to a list of a thousand scalars is a million values.
+            self._count_expansion(node, path)
         if isinstance(node, yaml.ScalarNode):
             builder = _SCALAR_BUILDERS.get(node.tag)
             if builder is None:
@@ -240,14 +270,19 @@ class _Builder:
                 self._problem(node, path, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}: quote it if it is text")
                 return None
         if id(node) in self.seen:
-            # An alias: the same node reached twice. Count what it expands to so
-            # that "billion laughs" documents are refused before they grow.
-            self.alias_nodes += 1
-            if self.alias_nodes > MAX_ALIAS_NODES:
-                self._problem(node, path, f"anchors and aliases expand to more than {MAX_ALIAS_NODES:,} nodes: write the values out instead")
-                raise InputError(self.problems)
-        else:
-            self.seen.add(id(node))
+            # An alias: the same node reached twice. Everything built below it is
+            # counted, so that "billion laughs" documents are refused before they grow.
+            if not self.expanding:
+                self._count_expansion(node, path)
+            self.expanding += 1
+            try:
+                return self._collection(node, path, depth)
+            finally:
+                self.expanding -= 1
+        self.seen.add(id(node))
+        return self._collection(node, path, depth)
+
+    def _collection(self, node: Any, path: list[Any], depth: int) -> Any:
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _TAG + "seq":
                 self._problem(node, path, f"YAML tag {node.tag!r} is not allowed on a list")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..text import terminal_safe as safe
 from ..evidence.git import UNCOMMITTED
 from ..verdicts.decision import NOT_APPLICABLE, UNMET, WAIVED, Result
 from .grouping import groups_above, headline, plural, where
@@ -14,14 +15,16 @@ _RESET = "\033[0m"
 
 
 def render(result: Result, color: bool = False, quiet: bool = False) -> str:
-    """``quiet``: only the final line."""
+    """``quiet``: warnings and the final line only. Every value that comes from the input (titles,
+    file names, messages, notes) goes through ``safe``: a supplier's name must not be able to
+    move the cursor or forge a line."""
     def paint(text: str, style: str) -> str:
         return f"{_STYLES[style]}{text}{_RESET}" if color else text
 
     summary = result.summary()
     lines = [paint(f"imscheck: conformity as of {result.as_of.isoformat()}", "bold")]
     if result.evidence_folder is not None:
-        lines.append(paint(f"configuration: {result.configuration or 'none'}; evidence root: {result.evidence_folder}", "dim"))
+        lines.append(paint(f"configuration: {safe(result.configuration or 'none')}; evidence root: {safe(result.evidence_folder)}", "dim"))
     lines.append("")
     titles = {v.requirement: v.title for v in result.verdicts}
     if result.findings:
@@ -29,9 +32,9 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
         digits = len(str(len(result.findings)))
         indent = " " * (digits + 4)  # under the text after "  N. "
         for number, finding in enumerate(result.findings, 1):
-            lines += ["", f"  {number:>{digits}}. {paint(where(finding), 'dim')} {paint(finding.code, 'red')}", f"{indent}{finding.message}",
+            lines += ["", f"  {number:>{digits}}. {paint(safe(where(finding)), 'dim')} {paint(safe(finding.code), 'red')}", f"{indent}{safe(finding.message)}",
                       f"{indent}affects {plural(len(finding.requirements), 'requirement')}:"]
-            lines += [f"{indent}  {rid} {titles.get(rid, '')}".rstrip() for rid in finding.requirements]
+            lines += [f"{indent}  {rid} {safe(titles.get(rid, ''))}".rstrip() for rid in finding.requirements]
             above = groups_above(result, finding.requirements)
             if above:
                 lines.append(f"{indent}and through {'it' if len(finding.requirements) == 1 else 'them'} the "
@@ -57,19 +60,19 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
     if excluded:
         lines += ["", paint("Not applicable:", "bold")]
         for verdict in excluded:
-            lines.append(f"  {paint('N/A', 'yellow')} {verdict.requirement} {verdict.title}: {verdict.reasons[0].message}")
+            lines.append(f"  {paint('N/A', 'yellow')} {verdict.requirement} {safe(verdict.title)}: {safe(verdict.reasons[0].message)}")
     waived = [v for v in result.verdicts if v.status == WAIVED]
     if waived:
         lines += ["", paint(f"{len(waived)} requirement{'s' if len(waived) != 1 else ''} waived (not met; accepted for a time):", "bold")]
         for verdict in waived:
             described = sorted({w.id: w.describe() for _, w in verdict.waived}.items())
             text = "; ".join(d for _, d in described) or verdict.reasons[0].message
-            lines.append(f"  {paint('WAIVED', 'yellow')} {verdict.requirement} {verdict.title}: {text}")
+            lines.append(f"  {paint('WAIVED', 'yellow')} {verdict.requirement} {safe(verdict.title)}: {safe(text)}")
     lines += _uncommitted(result, paint)
     for note in result.notes:
-        lines.append(paint(f"note: {note}", "yellow"))
+        lines.append(paint(f"note: {safe(note)}", "yellow"))
     for warning in result.warnings:
-        lines.append(paint(f"warning: {warning}", "yellow"))
+        lines.append(paint(f"warning: {safe(warning)}", "yellow"))
     lines += _baseline(result, paint)
     if result.baseline is not None:
         new = len(result.baseline.new)
@@ -79,7 +82,7 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
         verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
                         else paint(f"Result: {plural(unmet, 'requirement')} unmet, from {plural(len(result.findings), 'finding')}.", "red"))
     if quiet:  # warnings still show: they are what --quiet users must not miss
-        return "".join(paint(f"warning: {warning}", "yellow") + "\n" for warning in result.warnings) + verdict_line + "\n"
+        return "".join(paint(f"warning: {safe(warning)}", "yellow") + "\n" for warning in result.warnings) + verdict_line + "\n"
     lines += ["", verdict_line]
     return "\n".join(lines) + "\n"
 
@@ -94,7 +97,7 @@ def _uncommitted(result: Result, paint: Callable[[str, str], str]) -> list[str]:
     lines = ["", paint(f"{count} evidence {files} not committed (a fresh clone of the repository will not have {them} as "
                        f"{are} here; --require-committed counts {them} as missing):", "bold")]
     for state in sorted(states, key=lambda s: (s.path, s.entity)):
-        lines.append(f"  {paint(state.state, 'yellow'):<9} {state.path} ({state.entity})")
+        lines.append(f"  {paint(state.state, 'yellow'):<9} {safe(state.path)} ({safe(state.entity)})")
     return lines
 
 
@@ -102,11 +105,11 @@ def _baseline(result: Result, paint: Callable[[str, str], str]) -> list[str]:
     comparison = result.baseline
     if comparison is None:
         return []
-    lines = ["", paint(f"Baseline {comparison.file}: {len(comparison.new)} new, {len(comparison.accepted)} accepted, "
+    lines = ["", paint(f"Baseline {safe(comparison.file)}: {len(comparison.new)} new, {len(comparison.accepted)} accepted, "
                        f"{len(comparison.resolved)} resolved", "bold")]
     for finding in comparison.new:
         where = f"{finding.file}:{finding.line}" if finding.file else "(no location)"
-        lines.append(f"  {paint('NEW', 'red')} {paint(where, 'dim')} [{finding.code}] {finding.message} ({finding.fingerprint})")
+        lines.append(f"  {paint('NEW', 'red')} {paint(safe(where), 'dim')} [{safe(finding.code)}] {safe(finding.message)} ({finding.fingerprint})")
     for accepted in comparison.resolved:
-        lines.append(f"  {paint('RESOLVED', 'green')} [{accepted.code}] {accepted.message} ({accepted.fingerprint})")
+        lines.append(f"  {paint('RESOLVED', 'green')} [{safe(accepted.code)}] {safe(accepted.message)} ({safe(accepted.fingerprint)})")
     return lines

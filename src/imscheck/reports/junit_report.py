@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 
 from junit_xml import TestCase, TestSuite
 
+from ..text import xml_safe
 from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result, Verdict
 
 
@@ -28,7 +29,7 @@ def _case(verdict: Verdict, flavour: str) -> TestCase:
                     file=location.file if location else None,
                     line=str(location.line) if location else None)
     if verdict.status == UNMET:
-        summary = verdict.reasons[0].message if len(verdict.reasons) == 1 else f"{len(verdict.reasons)} problems; first: {verdict.reasons[0].message}"
+        summary = verdict.reasons[0].message if len(verdict.reasons) == 1 else f"{verdict.problem_count} problems; first: {verdict.reasons[0].message}"
         body = "\n".join(f"{r.file}:{r.line}: [{r.code}] {r.message}" if r.file else f"[{r.code}] {r.message}" for r in verdict.reasons)
         case.add_failure_info(message=summary, output=body, failure_type="unmet")
     elif verdict.status == NOT_APPLICABLE:
@@ -61,8 +62,20 @@ def serialise(suites: list[TestSuite]) -> str:
             totals[key] += int(element.get(key, "0"))
     for key, value in totals.items():
         root.set(key, str(value))
+    _make_safe(root)
     ET.indent(root, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _make_safe(root: ET.Element) -> None:
+    """Escape, in every text and attribute, what XML 1.0 forbids (names and messages quote the input)."""
+    for element in root.iter():
+        if element.text:
+            element.text = xml_safe(element.text)
+        if element.tail:
+            element.tail = xml_safe(element.tail)
+        for key, value in element.attrib.items():
+            element.set(key, xml_safe(value))
 
 
 def render_flavour(result: Result, flavour: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..knowledge.catalogue import STANDARD_ORDER, Catalogue, requirement_order
@@ -28,6 +28,10 @@ STATUSES = (MET, UNMET, NOT_APPLICABLE, WAIVED)
 # only part of the other, and an intersection only part of each, so on their
 # own they never make evidence shared.
 SHARING_RELATIONS = frozenset({"equal", "superset"})
+# Reasons listed per verdict: beyond this, one last reason counts the rest, so
+# 100,000 documents without an owner make a report of kilobytes, not of gigabytes.
+MAX_REASONS = 200  # above the 114 controls of an Annex A, so a whole missing SoA is still listed
+MORE_CODE = "reasons.more"
 
 
 @dataclass(frozen=True, order=True)
@@ -60,6 +64,11 @@ class Verdict:
     # reports show it as a group, not as one more requirement met or unmet.
     rolled_up: bool = False
     waived: tuple[tuple[Reason, Any], ...] = ()  # (reason, lapsing.Waiver): causes a valid waiver accepts
+    omitted: int = 0  # reasons beyond MAX_REASONS, counted by the last reason
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.reasons) - (1 if self.omitted else 0) + self.omitted
 
     @property
     def location(self) -> Reason | None:
@@ -160,7 +169,7 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     for standard in standards:
         missing = [r.id for r in catalogue.of_standard(standard) if r.id not in verdicts]
         not_evaluated[standard] = tuple(missing)
-    ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
+    ordered = tuple(_capped(v) for v in sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
     findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
     rule_info = tuple(RuleInfo(r.id, r.name, r.title, " ".join(r.why.split())) for r in sorted(rules, key=lambda r: r.id))
     organisation = next(iter(ims.of_type("organisation")), None)
@@ -261,9 +270,22 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
     return out
 
 
+def _capped(verdict: Verdict) -> Verdict:
+    """The first MAX_REASONS reasons (already in their report order), then how many more there are."""
+    if len(verdict.reasons) <= MAX_REASONS:
+        return verdict
+    rest = len(verdict.reasons) - MAX_REASONS
+    more = Reason("", 0, 0, "", MORE_CODE, f"... and {rest:,} more reason{'s' if rest != 1 else ''} like these: imscheck lists at most "
+                  f"{MAX_REASONS} per requirement; fix these and check again", subject=verdict.requirement)
+    return replace(verdict, reasons=verdict.reasons[:MAX_REASONS] + (more,), omitted=rest)
+
+
 def _natural(text: str) -> tuple[Any, ...]:
     """A.5.9 before A.5.10 in messages too."""
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
+    # Runs of ASCII digits compare by value, without int(): a message may quote a
+    # 10,000-digit name, beyond what Python converts, or digits of other scripts.
+    parts = re.split(r"([0-9]+)", text)
+    return tuple((len(part.lstrip("0")), part.lstrip("0")) if i % 2 else part for i, part in enumerate(parts))
 
 
 def _sorted(reasons: list[Reason]) -> tuple[Reason, ...]:
@@ -281,7 +303,5 @@ def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[st
                 if (relation in SHARING_RELATIONS and theirs is not None and theirs.status == MET
                         and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
                     shared.append(other)
-        out[rid] = Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons,
-                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules, verdict.rolled_up,
-                           verdict.waived)
+        out[rid] = replace(verdict, shared_with=tuple(sorted(set(shared), key=requirement_order)))
     return out

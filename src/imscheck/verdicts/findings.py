@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # Codes that only repeat the findings of other requirements (a heading that is
 # unmet because a sub-clause is): they group requirements, they are not causes.
-ROLL_UP_CODES = frozenset({"subclauses.unmet", "subclauses.waived"})
+ROLL_UP_CODES = frozenset({"subclauses.unmet", "subclauses.waived", "reasons.more"})  # reasons.more counts reasons left out (decision.MAX_REASONS)
 
 
 @dataclass(frozen=True)
