@@ -11,10 +11,11 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..containment import Refusal, check_inside, display_name, kind_of, locate_evidence, name_problem, real_root, walk_files
 from ..errors import InputError, Problem, pointer_of
 from .model import IMS_SCHEMA, collection_types, values_at
 from .schemacheck import schema_problems
@@ -45,6 +46,7 @@ class Ims:
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by type, sorted by id
     by_id: dict[str, Entity] = field(default_factory=dict)
     sources: list[YamlSource] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # real paths of the files read
 
     def of_type(self, name: str) -> list[Entity]:
         return self.entities.get(name, [])
@@ -62,44 +64,74 @@ class Ims:
         return entity.source.file, line, column, pointer_of(parts)
 
 
-def discover(path: Path) -> list[Path]:
+def discover(path: Path, root: str | None = None) -> list[Path]:
     """The YAML files of an IMS: the file itself, or a folder's files, recursively.
 
     Hidden folders (``.git``, ``.github``) are skipped: their YAML is not the IMS.
+    Linked sub-folders inside ``root`` (a real path) are followed; anything
+    the walk refuses (a link leaving the root, a loop, an unreadable folder,
+    a pipe named ``*.yaml``) is a located problem, never a silent skip.
     """
+    root = root or real_root(default_root(path))
+    display = display_name(path)
+    if path.is_symlink() or path.exists():
+        try:
+            check_inside(path, root, "is a symbolic link that leaves the repository: point imscheck at a folder inside it")
+        except Refusal as refusal:
+            raise InputError(Problem(display, 1, 1, "", f"this path {refusal}")) from None
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise InputError(Problem(str(path), 1, 1, "", "no such file or folder: give the IMS file or the folder that holds it"))
-    found = []
-    for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / f for f in files if f.endswith(YAML_SUFFIXES) and not f.startswith("."))
+        what = "no such file or folder: give the IMS file or the folder that holds it"
+        if path.is_symlink() or path.exists():
+            try:
+                what = f"is {kind_of(os.stat(path).st_mode)}, not a file or folder: give the IMS file or the folder that holds it"
+            except OSError as error:
+                what = f"cannot be read ({error.strerror or error}): give the IMS file or the folder that holds it"
+        raise InputError(Problem(display, 1, 1, "", what))
+    walked = walk_files(path, root, YAML_SUFFIXES)
+    if walked.refused:
+        raise InputError([Problem(display_path(p, Path(root)), 1, 1, "", why) for p, why in walked.refused])
+    found = walked.files
     if not found:
-        raise InputError(Problem(str(path), 1, 1, "", "the folder holds no .yaml or .yml file: point imscheck at the IMS description"))
-    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
+        raise InputError(Problem(display, 1, 1, "", "the folder holds no .yaml or .yml file: point imscheck at the IMS description"))
+    return found
 
 
 def default_root(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
+def ims_root(path: Path, root: Path | None) -> str:
+    """The real repository root. Without ``--root`` it is PATH (or its folder); the
+    link PATH itself may not lead outside the folder that holds it."""
+    if root is not None:
+        return real_root(root)
+    if path.is_symlink():
+        holder = real_root(os.path.dirname(os.path.abspath(path)))
+        try:
+            check_inside(path, holder, "")
+        except Refusal as refusal:
+            if str(refusal):  # a loop or dangling link: say so
+                raise InputError(Problem(display_name(path), 1, 1, "", f"this path {refusal}")) from None
+            raise InputError(Problem(display_name(path), 1, 1, "", "this path is a symbolic link to a folder outside the folder that holds it: "
+                                     "point imscheck at the real folder, or give --root")) from None
+    return real_root(default_root(path))
+
+
 def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None) -> Ims:
     """Read, validate and merge the IMS at ``path``; raise InputError on any problem."""
-    root = (root or default_root(path)).resolve()
+    real = ims_root(path, root)
     problems: list[Problem] = []
     sources = []
-    for file in discover(path):
-        display = display_path(file, root)
-        if file.is_symlink() and root not in file.resolve().parents:
-            # imscheck reads nothing outside the repository it was pointed at
-            problems.append(Problem(display, 1, 1, "", "this file is a symbolic link that leaves the repository: copy the file into it"))
-            continue
+    files = discover(path, real)
+    for file in files:
         try:
-            sources.append(read_yaml_file(file, display))
+            sources.append(read_yaml_file(file, display_path(file, Path(real)), real))
         except InputError as error:
             problems.extend(error.problems)
-    ims = build_ims(sources, known_requirement, root, problems)
+    ims = build_ims(sources, known_requirement, Path(real), problems)
+    ims.files = [Path(os.path.realpath(f)) for f in files]
     return ims
 
 
@@ -214,33 +246,27 @@ def _model_problems(ims: Ims) -> list[Problem]:
 
 
 def evidence_path_problem(root: Path, relative: str) -> str | None:
-    """Why an evidence path may not be used, or None. It must stay inside ``root``."""
-    if relative.startswith(("/", "\\")) or (len(relative) > 1 and relative[1] == ":"):
-        return f"evidence path {relative!r} is absolute: write it relative to the repository root ({root.name}/)"
-    if ".." in Path(relative).parts:
-        return f"evidence path {relative!r} leaves the repository through '..': keep evidence inside it"
-    target = root / relative
-    resolved = _real_folder(str(target.parent)) / target.name
-    if os.path.islink(resolved):
-        resolved = resolved.resolve()
-    if resolved != root and root not in resolved.parents:
-        return f"evidence path {relative!r} goes through a symbolic link that leaves the repository: copy the file into it"
+    """Why an evidence path may not be used, or None. It must stay inside ``root``
+    and name a regular file (or nothing yet: a missing file is a finding, not an error)."""
+    problem = name_problem(relative, "evidence path")
+    if problem:
+        return problem
+    try:
+        _, info = locate_evidence(str(root), relative)
+    except Refusal as refusal:
+        return f"evidence path {relative!r} {refusal}"
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return f"evidence path {relative!r} is {kind_of(info.st_mode)}, not a file: name the file that holds the evidence"
     return None
-
-
-@lru_cache(maxsize=4096)
-def _real_folder(folder: str) -> Path:
-    """Folders are shared by many evidence files: resolve each once."""
-    return Path(folder).resolve()
 
 
 def display_path(file: Path, root: Path) -> str:
     """Paths in messages and reports are relative to the repository root, so they do not depend on where imscheck runs."""
     try:
         # the file's own name, even when it is a symbolic link
-        return Path(os.path.abspath(file)).relative_to(root).as_posix()
+        return display_name(Path(os.path.abspath(file)).relative_to(root))
     except ValueError:
         try:
-            return file.resolve().relative_to(root).as_posix()
+            return display_name(Path(os.path.realpath(file)).relative_to(root))
         except (ValueError, OSError):
-            return file.as_posix()
+            return display_name(file)
