@@ -22,7 +22,7 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.ims import Ims, load_ims
-from .output import STDOUT, check_writable, write_report
+from .output import STDOUT, check_targets, write_reports
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.decision import Result, decide
@@ -120,14 +120,11 @@ def check_result(options: CheckOptions) -> Result:
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     def run() -> int:
         targets = list(options.reports.values())
-        if targets.count(STDOUT) > 1:
-            raise UsageError("only one report can go to standard output ('-')")
-        for target in targets:
-            check_writable(target)
+        check_targets({f"--{fmt}": options.reports[fmt] for fmt in sorted(options.reports)},
+                      [options.path, *options.rules_dirs])
         result = check_result(options)
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
-        for fmt, text in rendered.items():
-            write_report(options.reports[fmt], text, out)
+        write_reports([(options.reports[fmt], text) for fmt, text in rendered.items()], out)
         # With a report on standard output, the summary for people goes to stderr.
         (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets))
         return result.exit_code()

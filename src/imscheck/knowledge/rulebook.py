@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
+from ..containment import display_name, real_root, walk_files
 from ..errors import InputError, Problem
 from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
@@ -132,18 +133,29 @@ class Rule:
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
+    """The rule files of a pack; see :func:`read_rule_sources` for what is refused."""
+    return walk_files(directory, real_root(directory), (".yaml", ".yml")).files
 
 
 def read_rule_sources(directory: Path, display_base: Path | None = None) -> list[YamlSource]:
-    sources, problems = [], []
-    for path in rule_files(directory):
+    """Read a rule pack: its files stay inside the pack's folder (a link leaving it
+    is refused, never read), hidden folders such as ``.git`` are skipped, and a
+    folder that cannot be read is a located problem."""
+    if not directory.is_dir():
+        raise InputError(Problem(display_name(directory), 1, 1, "", "a rule pack must be a folder of rule files"))
+    root = real_root(directory)
+    walked = walk_files(directory, root, (".yaml", ".yml"))
+
+    def shown(path: Path) -> str:
         try:
-            display = path.relative_to(display_base).as_posix() if display_base else path.as_posix()
+            return display_name(path.relative_to(display_base)) if display_base else display_name(path)
         except ValueError:
-            display = path.as_posix()
+            return display_name(path)
+
+    sources, problems = [], [Problem(shown(p), 1, 1, "", why) for p, why in walked.refused]
+    for path in walked.files:
         try:
-            sources.append(read_yaml_file(path, display))
+            sources.append(read_yaml_file(path, shown(path), root))
         except InputError as error:
             problems.extend(error.problems)
     if problems:
