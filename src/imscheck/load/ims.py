@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..containment import Refusal, check_inside, display_name, kind_of, locate_evidence, name_problem, real_root, walk_files
+from ..containment import Refusal, check_inside, display_name, inside, kind_of, locate_evidence, name_problem, real_root, walk_files
 from ..errors import InputError, Problem, pointer_of
 from .model import IMS_SCHEMA, collection_types, values_at
 from .schemacheck import schema_problems
@@ -75,8 +75,11 @@ def discover(path: Path, root: str | None = None) -> list[Path]:
     root = root or real_root(default_root(path))
     display = display_name(path)
     if path.is_symlink() or path.exists():
+        leaving = ("is a symbolic link that leaves the repository: point imscheck at a folder inside it" if path.is_symlink() or
+                   inside(root, os.path.realpath(os.path.dirname(os.path.abspath(path)))) else
+                   "is outside the repository root (--root): the IMS must be inside the repository it describes")
         try:
-            check_inside(path, root, "is a symbolic link that leaves the repository: point imscheck at a folder inside it")
+            check_inside(path, root, leaving)
         except Refusal as refusal:
             raise InputError(Problem(display, 1, 1, "", f"this path {refusal}")) from None
     if path.is_file():
