@@ -112,6 +112,19 @@ def check_inside(path: str | Path, root: str, leaving: str = "is a symbolic link
     return real
 
 
+def check_named(path: str | Path) -> str:
+    """The real path of a file or folder named on the command line.
+
+    The name itself is trusted, but it may be a link committed in the
+    repository (``ims -> /home/runner/.ssh``): a link must stay inside the
+    folder that holds it.
+    """
+    if not os.path.islink(path):
+        return os.path.realpath(path)
+    holder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+    return check_inside(path, holder, "is a symbolic link to a place outside the folder that holds it: name the real folder or file")
+
+
 def read_regular_file(path: str | Path, root: str, max_bytes: int) -> bytes:
     """The bytes of a regular file whose real path is inside ``root``.
 

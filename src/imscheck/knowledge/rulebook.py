@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
-from ..containment import display_name, real_root, walk_files
+from ..containment import Refusal, check_named, display_name, walk_files
 from ..errors import InputError, Problem
 from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
 from .operators import DATE_OPERATORS, LIST_OPERANDS, OPERATORS
@@ -132,18 +132,16 @@ class Rule:
         return [e for e in self.expectations if e.applies_to is None or standard in e.applies_to]
 
 
-def rule_files(directory: Path) -> list[Path]:
-    """The rule files of a pack; see :func:`read_rule_sources` for what is refused."""
-    return walk_files(directory, real_root(directory), (".yaml", ".yml")).files
-
-
 def read_rule_sources(directory: Path, display_base: Path | None = None) -> list[YamlSource]:
     """Read a rule pack: its files stay inside the pack's folder (a link leaving it
     is refused, never read), hidden folders such as ``.git`` are skipped, and a
     folder that cannot be read is a located problem."""
     if not directory.is_dir():
         raise InputError(Problem(display_name(directory), 1, 1, "", "a rule pack must be a folder of rule files"))
-    root = real_root(directory)
+    try:
+        root = check_named(directory)
+    except Refusal as refusal:
+        raise InputError(Problem(display_name(directory), 1, 1, "", f"this rule pack {refusal}")) from None
     walked = walk_files(directory, root, (".yaml", ".yml"))
 
     def shown(path: Path) -> str:

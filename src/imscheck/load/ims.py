@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..containment import Refusal, check_inside, display_name, inside, kind_of, locate_evidence, name_problem, real_root, walk_files
+from ..containment import Refusal, check_inside, check_named, display_name, inside, kind_of, locate_evidence, name_problem, real_root, walk_files
 from ..errors import InputError, Problem, pointer_of
 from .model import IMS_SCHEMA, collection_types, values_at
 from .schemacheck import schema_problems
@@ -110,15 +110,10 @@ def ims_root(path: Path, root: Path | None) -> str:
     link PATH itself may not lead outside the folder that holds it."""
     if root is not None:
         return real_root(root)
-    if path.is_symlink():
-        holder = real_root(os.path.dirname(os.path.abspath(path)))
-        try:
-            check_inside(path, holder, "")
-        except Refusal as refusal:
-            if str(refusal):  # a loop or dangling link: say so
-                raise InputError(Problem(display_name(path), 1, 1, "", f"this path {refusal}")) from None
-            raise InputError(Problem(display_name(path), 1, 1, "", "this path is a symbolic link to a folder outside the folder that holds it: "
-                                     "point imscheck at the real folder, or give --root")) from None
+    try:
+        check_named(path)
+    except Refusal as refusal:
+        raise InputError(Problem(display_name(path), 1, 1, "", f"this path {refusal}")) from None
     return real_root(default_root(path))
 
 
