@@ -110,20 +110,26 @@ def test_evidence_names_are_compared_in_nfc(tmp_path):
     assert evidence_status(tmp_path, f"evidence/{decomposed}.md") == "present"
 
 
-def test_evidence_that_cannot_be_read_says_so(tmp_path, monkeypatch):
-    write(tmp_path, "ims.yaml", MINIMAL_IMS + "documents:\n  - {id: d1, title: T, kind: record, management_systems: [qms], path: locked.md}\n")
-    (tmp_path / "locked.md").write_text("x")
-    real = os.stat
+@pytest.mark.parametrize("where", ["folder", "file"])
+def test_evidence_that_cannot_be_read_says_so(tmp_path, monkeypatch, where):
+    # tests run as root in CI, where permissions do not stop reading: fail the calls as they would
+    write(tmp_path, "ims.yaml", MINIMAL_IMS + "documents:\n  - {id: d1, title: T, kind: record, management_systems: [qms], path: locked/a.md}\n")
+    write(tmp_path, "locked/a.md", "x")
+    if where == "folder":
+        real = os.lstat
 
-    def denied(path, *args, **kwargs):
-        if str(path).endswith("locked.md"):
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real(path, *args, **kwargs)
+        def lstat(path, *args, **kwargs):
+            if str(path).endswith("locked/a.md"):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(containment.os, "stat", denied)
+        monkeypatch.setattr(containment.os, "lstat", lstat)
+    else:
+        real_access = os.access
+        monkeypatch.setattr(containment.os, "access", lambda path, mode, **kw: not str(path).endswith("a.md") and real_access(path, mode, **kw))
     result = run_cli("validate", str(tmp_path))
     assert result.exit_code == 2
-    assert "/documents/0/path: evidence path 'locked.md' cannot be read: permission denied" in result.stderr
+    assert "/documents/0/path: evidence path 'locked/a.md' cannot be read: permission denied" in result.stderr
 
 
 # ---------------------------------------------------------------- under strace

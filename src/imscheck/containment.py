@@ -259,14 +259,23 @@ def locate_evidence(root: str, relative: str) -> tuple[str, os.stat_result | Non
     """
     current = root
     parts = [p for p in relative.split("/") if p not in ("", ".")]
+    info: os.stat_result | None = None
     for index, part in enumerate(parts):
         candidate = os.path.join(current, part)
-        if not os.path.lexists(candidate):
+        try:
+            info = os.lstat(candidate)  # one call per component: a large IMS names thousands of files
+        except (FileNotFoundError, NotADirectoryError):
             alias = _names_by_nfc(current).get(nfc(part))
             if alias is None:
                 return os.path.join(current, *parts[index:]), None
             candidate = os.path.join(current, alias)
-        if os.path.islink(candidate):
+            try:
+                info = os.lstat(candidate)
+            except OSError as error:
+                raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+        except OSError as error:
+            raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+        if stat.S_ISLNK(info.st_mode):
             try:
                 candidate = os.path.realpath(candidate, strict=True)
             except OSError as error:
@@ -277,7 +286,10 @@ def locate_evidence(root: str, relative: str) -> tuple[str, os.stat_result | Non
                 raise Refusal("cannot be read: symbolic links form a loop") from None
             if not inside(root, candidate):
                 raise Refusal("goes through a symbolic link that leaves the repository: copy the file into it")
+            info = None
         current = candidate
+    if info is not None:
+        return current, info
     try:
         return current, os.stat(current)
     except OSError as error:

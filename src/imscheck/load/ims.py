@@ -250,11 +250,13 @@ def evidence_path_problem(root: Path, relative: str) -> str | None:
     if problem:
         return problem
     try:
-        _, info = locate_evidence(str(root), relative)
+        real, info = locate_evidence(str(root), relative)
     except Refusal as refusal:
         return f"evidence path {relative!r} {refusal}"
     if info is not None and not stat.S_ISREG(info.st_mode):
         return f"evidence path {relative!r} is {kind_of(info.st_mode)}, not a file: name the file that holds the evidence"
+    if info is not None and not os.access(real, os.R_OK):
+        return f"evidence path {relative!r} cannot be read: permission denied; make the file readable"
     return None
 
 
