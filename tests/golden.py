@@ -13,12 +13,18 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from imscheck.api import CheckOptions, check_result
-from imscheck.reports import REPORTERS
+from imscheck.api import CheckOptions, check_ims
+from imscheck.commands import evidence_matrix, soa
+from imscheck.knowledge.catalogue import load_catalogue
+from imscheck.reports import REPORTERS, console
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "evidence-examples"
 AS_OF = dt.date(2025, 11, 30)
-FILES = {"json": "report.json", "junit": "junit.xml"}
+FILES = {"json": "report.json", "junit": "junit.xml", "junit-jenkins": "junit-jenkins.xml", "sarif": "report.sarif",
+         "codequality": "codequality.json", "markdown": "summary.md", "html": "report.html", "console": "console.txt"}
+# The auditor's documents: imscheck soa and imscheck evidence-matrix, each format.
+SOA_FILES = {"markdown": "soa.md", "csv": "soa.csv", "html": "soa.html"}
+MATRIX_FILES = {"markdown": "evidence-matrix.md", "csv": "evidence-matrix.csv", "json": "evidence-matrix.json"}
 
 
 def examples() -> list[Path]:
@@ -26,8 +32,13 @@ def examples() -> list[Path]:
 
 
 def render(example: Path) -> dict[str, str]:
-    result = check_result(CheckOptions(path=example, as_of=AS_OF))
-    return {FILES[fmt]: reporter(result) for fmt, reporter in REPORTERS.items()}
+    ims, result = check_ims(CheckOptions(path=example, as_of=AS_OF))
+    files = {FILES[fmt]: reporter(result) for fmt, reporter in REPORTERS.items()}
+    files[FILES["console"]] = console.render(result)  # what a person sees, findings first
+    files.update({SOA_FILES[fmt]: renderer(result) for fmt, renderer in soa.RENDERERS.items()})
+    matrix = evidence_matrix.build(ims, result, load_catalogue())
+    files.update({MATRIX_FILES[fmt]: renderer(matrix) for fmt, renderer in evidence_matrix.RENDERERS.items()})
+    return files
 
 
 def main() -> int:

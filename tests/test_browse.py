@@ -112,3 +112,55 @@ def test_coverage_counts_a_requirement_with_nothing():
     assert records["ISO9001:2015/9.3.1"]["covered"] is True
     assert records["ISO9001:2015/9.3.2"]["covered"] is False and records["ISO9001:2015/9.3"]["covered"] is False
     assert records["ISO9001:2015/7.3"]["covered"] is True and records["ISO9001:2015/7.3"]["attestation"] is True
+
+
+NEW_IN_2022 = {f"ISO27001:2022/{c}" for c in ("A.5.7", "A.5.23", "A.5.30", "A.7.4", "A.8.9", "A.8.10", "A.8.11",
+                                             "A.8.12", "A.8.16", "A.8.23", "A.8.28")}
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_matrix_2013_to_2022_lists_the_new_controls_without_counterpart(fmt):
+    result = run_cli("matrix", "--from", "ISO27001:2013", "--to", "ISO27001:2022", "--format", fmt)
+    assert result.exit_code == 0
+    if fmt == "json":
+        rows = json.loads(result.stdout)
+        empty = [r for r in rows if r["from"] is None]
+        assert {r["to"] for r in empty} == NEW_IN_2022
+        assert all(r["relation"] is None and r["note"] == "Without counterpart in ISO27001:2013." for r in empty)
+        assert not NEW_IN_2022 & {r["to"] for r in rows if r["from"] is not None}
+        return
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(result.stdout)))
+        empty = {r["ISO27001:2022"] for r in rows if r["ISO27001:2013"] == "(no counterpart)"}
+        assert all(r["relation"] == "none" for r in rows if r["ISO27001:2013"] == "(no counterpart)")
+    else:
+        lines = result.stdout.splitlines()
+        marker = "| (no counterpart) |" if fmt == "markdown" else "(no counterpart)"
+        empty = {next(w for w in line.replace("|", " ").split() if w in NEW_IN_2022)
+                 for line in lines if line.startswith(marker)}
+    assert empty == NEW_IN_2022
+
+
+def test_matrix_read_backwards_puts_the_new_controls_on_the_left():
+    rows = json.loads(run_cli("matrix", "--from", "ISO27001:2022", "--to", "ISO27001:2013", "--format", "json").stdout)
+    assert {r["from"] for r in rows if r["to"] is None} == NEW_IN_2022
+    table = run_cli("matrix", "--from", "ISO27001:2022", "--to", "ISO27001:2013").stdout
+    assert "ISO27001:2022/A.8.28  none       (no counterpart)" in table
+
+
+def test_matrix_between_other_standards_has_no_gap_rows():
+    rows = json.loads(run_cli("matrix", "--from", "ISO9001:2015", "--to", "ISO27001:2022", "--format", "json").stdout)
+    assert rows and all(r["from"] and r["to"] and r["relation"] for r in rows)
+
+
+def test_explain_says_a_new_control_has_no_2013_counterpart():
+    record = json.loads(run_cli("explain", "ISO27001:2022/A.8.9", "--format", "json").stdout)
+    assert record["without_counterpart_in"] == ["ISO27001:2013"]
+    assert [c["requirement"] for c in record["correlations"]] == ["ISO20000-1:2018/8.2.6"]
+    assert record["documented_information"] == [
+        {"kind": "maintained", "subject": "configurations, including security configurations, of hardware, software, services and networks"}]
+    text = run_cli("explain", "ISO27001:2022/A.8.9").stdout
+    assert "  none      without counterpart in ISO27001:2013" in text
+    old = json.loads(run_cli("explain", "ISO27001:2022/A.5.19", "--format", "json").stdout)
+    assert old["without_counterpart_in"] == []
+    assert "without counterpart" not in run_cli("explain", "ISO27001:2022/A.5.19").stdout

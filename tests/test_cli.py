@@ -36,8 +36,10 @@ def test_exit_1_when_something_is_unmet(folder):
     (folder / "minutes.md").unlink()
     result = check(folder)
     assert result.exit_code == 1
-    assert "UNMET ISO9001:2015/9.3.1" in result.stdout
-    assert "ims.yaml:12 [TST01.record] The record of management review mr is not an evidence file that exists." in result.stdout
+    # One finding, once, with where to fix it and every requirement it affects.
+    assert "1 finding affecting 4 requirements in 2 standards:" in result.stdout
+    assert "  1. ims.yaml:12:75 TST01.record\n     The record of management review mr is not an evidence file that exists." in result.stdout
+    assert "       ISO9001:2015/9.3.1 General\n" in result.stdout and "       ISO27001:2022/9.3.1 General\n" in result.stdout
 
 
 def test_unknown_standard_is_a_usage_error(folder):

@@ -41,6 +41,7 @@ import os
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ from .conftest import run_cli
 
 CORPUS = Path(__file__).resolve().parent / "error_corpus"
 CASES: list[dict[str, Any]] = yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))["cases"]
-REPORT_OPTIONS = ("--json", "--junit")
+REPORT_OPTIONS = ("--json", "--junit", "--sarif", "--codequality", "--markdown")
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -120,8 +121,8 @@ def command_line(case: dict[str, Any]) -> list[str]:
     return argv
 
 
-def report_targets(argv: list[str]) -> list[str]:
-    return [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg in REPORT_OPTIONS and argv[i + 1] != "-"]
+def report_targets(argv: list[str]) -> list[tuple[str, str]]:
+    return [(arg, argv[i + 1]) for i, arg in enumerate(argv[:-1]) if arg in REPORT_OPTIONS and argv[i + 1] != "-"]
 
 
 def test_the_corpus_is_large_and_well_formed() -> None:
@@ -170,9 +171,16 @@ def test_bad_input_gives_a_located_error(case: dict[str, Any], tmp_path: Path, m
         problems.append(f"the output quotes {expect['absent']!r}, the content of a file imscheck must not read")
     if "Traceback" in stdout + stderr or "internal error" in stdout + stderr:
         problems.append("a traceback or internal error was printed")
-    for target in report_targets(argv):
-        if (tmp_path / target).is_file():
+    for option, target in report_targets(argv):
+        if not (tmp_path / target).is_file():
+            continue
+        if option != "--junit":
             problems.append(f"report {target} was written")
+            continue
+        # The one report written on error: JUnit, with one errored test naming the problems.
+        errors = ET.parse(tmp_path / target).getroot().findall(".//testcase/error")
+        if len(errors) != 1 or expect["message"] not in (errors[0].text or ""):
+            problems.append(f"the JUnit report {target} does not name the problem in one errored test")
     if "max_seconds" in expect and elapsed > expect["max_seconds"]:
         problems.append(f"took {elapsed:.1f} s, at most {expect['max_seconds']} s expected")
 

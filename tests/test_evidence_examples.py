@@ -85,6 +85,12 @@ def test_northwind_is_nearly_conformant_with_three_deliberate_gaps():
     # One integrated management review serves all three standards: the 20000-1 and 27001
     # review requirements are met by the same record and listed as shared.
     assert "ISO27001:2022/9.3.1" in by_id["ISO20000-1:2018/9.3"].shared_with
+    # 20000-1 9.3 asks for all that 27001 9.3.3 does (superset), so the review serves 9.3.3 too;
+    # capacity management and A.8.6 only overlap (intersect), so the capacity plan is not shared.
+    assert "ISO27001:2022/9.3.3" in by_id["ISO20000-1:2018/9.3"].shared_with
+    assert "ISO27001:2022/A.8.6" not in by_id["ISO20000-1:2018/8.4.3"].shared_with
+    # 20000-1 9.1 asks for all that 9001 9.1.1 does, and for the services: its results serve 9001.
+    assert "ISO9001:2015/9.1.1" in by_id["ISO20000-1:2018/9.1"].shared_with
     assert set(by_id["ISO9001:2015/9.3.1"].evidence) & set(by_id["ISO27001:2022/9.3.1"].evidence)
     # The colocation provider runs the data-centre facilities under an approved agreement
     # that was reviewed in 2025: externally provided processes are controlled.
@@ -150,4 +156,8 @@ def test_fjord_has_the_typical_gaps_of_a_small_organisation():
     # A requirement no rule can decide is met by a current attestation, which is its evidence.
     assert by_id["ISO9001:2015/5.1.1"].status == "met"
     assert "att-qms-5-1-1" in by_id["ISO9001:2015/5.1.1"].evidence
+    # One monitoring dashboard serves both systems; 27001 9.1 asks for all that 9001 9.1.1 does and
+    # more (who measures, who analyses), so it is shared from the ISMS side, not the other way round.
+    assert "ISO9001:2015/9.1.1" in by_id["ISO27001:2022/9.1"].shared_with
+    assert "ISO27001:2022/9.1" not in by_id["ISO9001:2015/9.1.1"].shared_with
     assert result.exit_code() == 1

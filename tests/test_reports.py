@@ -104,12 +104,18 @@ def test_report_to_standard_output_moves_the_summary_to_stderr(ims_dir):
     assert "imscheck: conformity as of 2025-06-30" in result.stderr
 
 
-def _run(folder: Path, seed: str) -> tuple[bytes, bytes]:
+# Every file format, so each is shown byte-identical across runs.
+_EVERY_FORMAT = {"--json": "r.json", "--junit": "r.xml", "--sarif": "r.sarif", "--codequality": "r.cq.json", "--markdown": "r.md"}
+
+
+def _run(folder: Path, seed: str) -> tuple[bytes, ...]:
+    """The JSON and JUnit reports first, then the others."""
     env = dict(os.environ, PYTHONHASHSEED=seed)
+    options = [arg for option, name in _EVERY_FORMAT.items() for arg in (option, str(folder / name))]
     done = subprocess.run([sys.executable, "-m", "imscheck", "check", str(folder), "--as-of", "2025-06-30", "--rules", str(DATA), "--no-builtin",
-                           "--json", str(folder / "r.json"), "--junit", str(folder / "r.xml")], env=env, capture_output=True, check=False)
+                           *options], env=env, capture_output=True, check=False)
     assert done.returncode == 1, done.stderr
-    return (folder / "r.json").read_bytes(), (folder / "r.xml").read_bytes()
+    return tuple((folder / name).read_bytes() for name in _EVERY_FORMAT.values()) + (done.stdout,)
 
 
 def _ims_data() -> dict:
@@ -144,7 +150,7 @@ def test_reports_do_not_depend_on_entity_order_except_for_line_numbers(tmp_path)
         folder = tmp_path / name
         write(folder, "ims.yaml", yaml.safe_dump(content, sort_keys=False))
         (folder / "minutes.md").write_text("minutes")
-        report, junit = _run(folder, "0")
+        report, junit, *_ = _run(folder, "0")
         records = json.loads(report)
         for record in records["results"]:
             record.pop("location")

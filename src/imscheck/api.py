@@ -3,7 +3,9 @@
 Streams are parameters, and this is the one place where errors become exit
 codes: input and usage errors exit 2 with located messages, anything
 unexpected exits 2 with one "internal error" line (the traceback only when
-IMSCHECK_DEBUG is set), and no report is written unless the run succeeded.
+IMSCHECK_DEBUG is set), and no report is written unless the run succeeded, but
+for a JUnit report, which then holds one errored test naming the problems so
+that CI shows why the check did not run.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.ims import Ims, load_ims
-from .output import STDOUT, check_targets, write_reports
-from .reports import REPORTERS, console
+from .output import STDOUT, check_targets, write_report, write_reports
+from .reports import REPORTERS, console, junit_report
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.decision import Result, decide
 
@@ -49,8 +51,11 @@ class CheckOptions:
     color: bool = False
 
 
-def guarded(run: Callable[[], int], err: TextIO) -> int:
-    """Run a command; map every failure to exit 2 with a clear message."""
+def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = None) -> int:
+    """Run a command; map every failure to exit 2 with a clear message.
+
+    ``written``: reports the command still wrote when it failed (the JUnit error report).
+    """
     collecting = gc.isenabled()
     # A run builds many small, acyclic objects and then ends: the cycle collector
     # would only re-scan them, at a third of the run time on a large IMS.
@@ -61,7 +66,8 @@ def guarded(run: Callable[[], int], err: TextIO) -> int:
         for problem in error.problems:
             err.write(problem.render() + "\n")
         count = len(error.problems)
-        err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and no report was written\n")
+        wrote = f"only the JUnit report {written[0]} was written, naming {'it' if count == 1 else 'them'}" if written else "no report was written"
+        err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and {wrote}\n")
     except UsageError as error:
         err.write(f"imscheck: {error}\n")
     except KeyboardInterrupt:
@@ -103,6 +109,11 @@ def check_standard_ids(requested: list[str]) -> None:
 
 def check_result(options: CheckOptions) -> Result:
     """Load everything, evaluate, and decide: the whole check, without output."""
+    return check_ims(options)[1]
+
+
+def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
+    """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts)."""
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
@@ -113,23 +124,51 @@ def check_result(options: CheckOptions) -> Result:
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
     ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root)
     standards = select_standards(options.standards, ims)
-    return evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
-                    attestations=options.builtin_rules)
+    return ims, evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
+                         attestations=options.builtin_rules)
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     def run() -> int:
         targets = list(options.reports.values())
-        check_targets({f"--{fmt}": options.reports[fmt] for fmt in sorted(options.reports)},
+        check_targets({("--junit" if fmt in JUNIT_FORMATS else f"--{fmt}"): options.reports[fmt] for fmt in sorted(options.reports)},
                       [options.path, *options.rules_dirs])
-        result = check_result(options)
+        try:
+            result = check_result(options)
+        except Exception as error:
+            _junit_error_report(options, error, out, written)
+            raise
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
         write_reports([(options.reports[fmt], text) for fmt, text in rendered.items()], out)
         # With a report on standard output, the summary for people goes to stderr.
         (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets))
         return result.exit_code()
 
-    return guarded(run, err)
+    written: list[str] = []
+    return guarded(run, err, written)
+
+
+# --junit-flavour -> the reporter's name in REPORTERS
+JUNIT_FLAVOURS = {"gitlab": "junit", "jenkins": "junit-jenkins"}
+JUNIT_FORMATS = tuple(JUNIT_FLAVOURS.values())
+
+
+def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, written: list[str]) -> None:
+    """The one report written when the check cannot run: JUnit, so CI's test view shows why."""
+    target = next((options.reports[f] for f in JUNIT_FORMATS if f in options.reports), None)
+    if target is None:
+        return
+    if isinstance(error, InputError):
+        problems = [problem.render() for problem in error.problems]
+    elif isinstance(error, UsageError):
+        problems = [str(error)]
+    else:
+        problems = [f"internal error: {type(error).__name__}: {error}"]
+    try:
+        write_report(target, junit_report.render_error(problems), out)
+    except (OSError, UsageError):
+        return  # the problems themselves still reach standard error
+    written.append(target)
 
 
 def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int:

@@ -12,6 +12,7 @@ import typer
 
 from . import __version__, api
 from .commands import browse, verify as verify_command
+from .commands import evidence_matrix as evidence_matrix_command, soa as soa_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")
@@ -41,9 +42,19 @@ def check(
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    sarif: Optional[str] = typer.Option(None, "--sarif", metavar="FILE", help="Write a SARIF 2.1.0 report for code scanning ('-' for standard output)."),
+    codequality: Optional[str] = typer.Option(None, "--codequality", metavar="FILE", help="Write a GitLab Code Quality report ('-' for standard output)."),
+    markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write a Markdown summary, e.g. to $GITHUB_STEP_SUMMARY ('-' for standard output)."),
+    junit_flavour: str = typer.Option("gitlab", "--junit-flavour", help="JUnit flavour: gitlab (default; file/line attributes) or jenkins (valid against the Jenkins schema)."),
+    html_report: Optional[str] = typer.Option(None, "--html", metavar="FILE", help="Write a self-contained HTML report for managers and auditors ('-' for standard output)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
-    reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
+    if junit_flavour not in api.JUNIT_FLAVOURS:
+        raise typer.BadParameter(f"{junit_flavour!r}: use {' or '.join(api.JUNIT_FLAVOURS)}", param_hint="--junit-flavour")
+    junit_format = api.JUNIT_FLAVOURS[junit_flavour]
+    reports = {fmt: target for fmt, target in ((junit_format, junit), ("json", json_report), ("sarif", sarif),
+                                              ("codequality", codequality), ("markdown", markdown),
+                                              ("html", html_report)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
                                engine=engine, reports=reports, color=_color())
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
@@ -103,6 +114,28 @@ def verify(
 ) -> None:
     """Run the pass and fail examples of rule files, like a test runner."""
     raise typer.Exit(verify_command.run_verify(directory, junit, sys.stdout, sys.stderr))
+
+
+@app.command()
+def soa(
+    path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
+    format: str = typer.Option("markdown", "--format", help="markdown, csv or html."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Date the statement and judge dates as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+) -> None:
+    """Print the Statement of Applicability: every Annex A control, the IMS's decision on it, its evidence and verdict."""
+    raise typer.Exit(soa_command.run_soa(path, root, _as_of(as_of), format, sys.stdout, sys.stderr))
+
+
+@app.command("evidence-matrix")
+def evidence_matrix(
+    path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
+    format: str = typer.Option("markdown", "--format", help="markdown, csv or json."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+) -> None:
+    """Show which evidence serves which requirement of which standard, with advice on integrating the systems."""
+    raise typer.Exit(evidence_matrix_command.run_evidence_matrix(path, root, _as_of(as_of), format, sys.stdout, sys.stderr))
 
 
 @app.command()

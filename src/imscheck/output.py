@@ -100,9 +100,20 @@ def check_targets(targets: dict[str, str], inputs: Iterable[Path] = ()) -> None:
 
 
 def _umask() -> int:
+    """The process umask; reading it means setting it, so it is set back at once."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _mode_for(path: Path, new: int) -> int:
+    """mkstemp makes the file private (0600): a report is made like any other new file
+    (0666 less the umask), or keeps the mode of the regular file it replaces."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return new
+    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else new
 
 
 def _reason(error: OSError) -> str:
@@ -130,7 +141,8 @@ def write_reports(reports: list[tuple[str, str]], stdout: TextIO) -> None:
             staged.append((temporary, path))
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    os.fchmod(stream.fileno(), mode)  # mkstemp makes 0600; a report gets what the umask allows
+                    if hasattr(os, "fchmod"):  # POSIX; elsewhere the platform's default stands
+                        os.fchmod(stream.fileno(), _mode_for(path, mode))
                     stream.write(text.encode("utf-8"))
             except OSError as error:
                 raise UsageError(f"cannot write report {display_name(target)}: {_reason(error)}") from None

@@ -14,6 +14,7 @@ from ..errors import UsageError
 from ..knowledge.rulebook import load_rules
 
 FORMATS = ("table", "json", "csv", "markdown")
+NO_COUNTERPART = "(no counterpart)"  # the empty end of a matrix row in the text formats
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> None:
@@ -77,6 +78,26 @@ def correlation_rows(catalogue: Catalogue, source: str | None, target: str | Non
                              "to": b, "to_title": catalogue.requirements[b].title, "note": c.note, "source": c.basis})
                 break  # each correlation once
     rows.sort(key=lambda r: (requirement_order(r["from"]), requirement_order(r["to"])))
+    return rows + gap_rows(catalogue, source, target)
+
+
+def gap_rows(catalogue: Catalogue, source: str | None, target: str | None) -> list[dict[str, Any]]:
+    """Requirements mapped on purpose to nothing (the controls new in 27001:2022), as rows with one end empty.
+
+    A gap is read forwards (nothing in the old standard -> the new requirement) unless the
+    question asks from the requirement's own standard or towards the one it lacks a counterpart in.
+    """
+    rows = []
+    for gap in catalogue.gaps:
+        own = gap.requirement.partition("/")[0]
+        backwards = source == own or target == gap.missing_in
+        left, right = (own, gap.missing_in) if backwards else (gap.missing_in, own)
+        if source not in (None, left) or target not in (None, right):
+            continue
+        title = catalogue.requirements[gap.requirement].title
+        ends = ({"from": gap.requirement, "from_title": title, "to": None, "to_title": None} if backwards else
+                {"from": None, "from_title": None, "to": gap.requirement, "to_title": title})
+        rows.append({**ends, "relation": None, "note": f"Without counterpart in {gap.missing_in}.", "source": gap.basis})
     return rows
 
 
@@ -86,9 +107,13 @@ def run_matrix(source: str | None, target: str | None, fmt: str, out: TextIO, er
         check_standard_ids([s for s in (source, target) if s])
         rows = correlation_rows(load_catalogue(), source, target)
         if fmt == "json":
+            # A requirement without counterpart keeps the row shape: the missing end and the relation are null.
             out.write(json.dumps([{k: r[k] for k in ("from", "to", "relation", "note", "source")} for r in rows],
                                  indent=2, ensure_ascii=False) + "\n")
-        elif fmt == "table":
+            return 0
+        rows = [{**r, "from": r["from"] or NO_COUNTERPART, "to": r["to"] or NO_COUNTERPART, "relation": r["relation"] or "none"}
+                for r in rows]
+        if fmt == "table":
             out.write(render_rows(rows, [("from", "from"), ("relation", "relation"), ("to", "to")], fmt))
         else:
             # The cross-reference an auditor reads: both clauses with titles, the relation and what differs.
@@ -114,6 +139,7 @@ def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO) -> int:
         correlations.sort(key=lambda c: requirement_order(c["requirement"]))
         record = catalogue_records([requirement])[0]
         record["correlations"] = correlations
+        record["without_counterpart_in"] = catalogue.without_counterpart_in(requirement_id)
         record["rules"] = [{"id": r.id, "name": r.name, "title": r.title, "file": r.source.file} for r in deciding]
         if fmt == "json":
             out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
@@ -124,7 +150,9 @@ def run_explain(requirement_id: str, fmt: str, out: TextIO, err: TextIO) -> int:
         if requirement.amendment:
             lines.append(f"amended by: {requirement.amendment}")
         lines.append("documented information: " + ("; ".join(f"{d.subject} ({d.kind})" for d in requirement.documented_information) or "none asked for"))
-        lines += ["", "correlations:"] + ([f"  {c['relation']:<9} {c['requirement']}  {c['title']}" for c in correlations] or ["  none"])
+        related = [f"  {c['relation']:<9} {c['requirement']}  {c['title']}" for c in correlations]
+        related += [f"  {'none':<9} without counterpart in {other}" for other in record["without_counterpart_in"]]
+        lines += ["", "correlations:"] + (related or ["  none"])
         lines += ["", "decided by:"] + ([f"  {r.id} {r.name}: {r.title} ({r.source.file})" for r in deciding] or ["  no rule yet (not evaluated)"])
         out.write("\n".join(lines) + "\n")
         return 0

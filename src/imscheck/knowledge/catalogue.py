@@ -56,10 +56,19 @@ class Correlation:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A requirement mapped on purpose to nothing in another standard (a control new in an edition)."""
+    requirement: str
+    missing_in: str  # the standard with no counterpart
+    basis: str
+
+
+@dataclass(frozen=True)
 class Catalogue:
     requirements: dict[str, Requirement]
     correlations: tuple[Correlation, ...]
     without_counterpart: frozenset[str] = frozenset()  # mapped on purpose to nothing (new in an edition)
+    gaps: tuple[Gap, ...] = ()  # the same, with the standard each has no counterpart in
 
     def standards(self) -> list[str]:
         present = {r.standard for r in self.requirements.values()}
@@ -83,6 +92,10 @@ class Catalogue:
             elif c.target == requirement_id:
                 out.append((c.source, INVERSE[c.relation]))
         return sorted(set(out))
+
+    def without_counterpart_in(self, requirement_id: str) -> list[str]:
+        """The standards in which ``requirement_id`` has, on purpose, no counterpart."""
+        return [g.missing_in for g in self.gaps if g.requirement == requirement_id]
 
 
 def clause_key(clause: str) -> tuple[Any, ...]:
@@ -123,26 +136,43 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
                 amendment=entry.get("amendment"), annex=entry.get("annex"), theme=entry.get("theme"),
                 attestation=entry["attestation"]["evidence"] if "attestation" in entry else None)
     correlations = []
-    unmatched: set[str] = set()
+    gaps: set[Gap] = set()
+    gap_at: dict[tuple[str, str], Any] = {}  # the problem to report if a row contradicts the gap
     for path in sorted((base / "correlations").glob("*.yaml")):
         source = read_yaml_file(path, _display(path, base), real_root(base))
         found = schema_problems(source, "correlations.schema.json")
         if found:
             problems.extend(found)
             continue
+        basis = source.data.get("source", "")
         for i, rid in enumerate(source.data.get("without_counterpart", [])):
             if rid not in requirements:
                 problems.append(source.problem(("without_counterpart", i), f"{rid} is not in any catalogue"))
-            unmatched.add(rid)
+                continue
+            # The standard it lacks a counterpart in is the one this file maps into its standard from.
+            own = rid.partition("/")[0]
+            others = sorted({row["from"].partition("/")[0] for row in source.data["correlations"]
+                             if row["to"].partition("/")[0] == own and row["from"].partition("/")[0] != own})
+            if not others:
+                problems.append(source.problem(("without_counterpart", i), f"{rid}: this file maps nothing from another "
+                                                f"standard into {own}, so it does not say where {rid} lacks a "
+                                                "counterpart; add those rows or remove it from without_counterpart"))
+            for other in others:
+                gaps.add(Gap(rid, other, basis))
+                gap_at[(rid, other)] = source.problem(("without_counterpart", i), f"{rid} is listed as without counterpart "
+                                                      f"in {other}, yet a correlation row links it to {other}: keep one of them")
         for i, row in enumerate(source.data["correlations"]):
             for end in ("from", "to"):
                 if row[end] not in requirements:
                     problems.append(source.problem(("correlations", i, end), f"{row[end]} is not in any catalogue"))
             correlations.append(Correlation(row["from"], row["to"], row["relation"], row.get("note"), row.get("source", source.data.get("source", ""))))
+    linked = {(c.source, c.target.partition("/")[0]) for c in correlations} | {(c.target, c.source.partition("/")[0]) for c in correlations}
+    problems.extend(problem for key, problem in gap_at.items() if key in linked)
     if problems:
         raise InputError(problems)
     ordered = tuple(sorted(set(correlations), key=lambda c: (requirement_order(c.source), requirement_order(c.target))))
-    return Catalogue(requirements, ordered, frozenset(unmatched))
+    ordered_gaps = tuple(sorted(gaps, key=lambda g: (requirement_order(g.requirement), g.missing_in)))
+    return Catalogue(requirements, ordered, frozenset(g.requirement for g in gaps), ordered_gaps)
 
 
 def _display(path: Path, base: Path) -> str:

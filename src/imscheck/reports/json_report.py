@@ -35,6 +35,7 @@ def _record(verdict: Verdict) -> dict[str, Any]:
         "details": [{"code": r.code, "message": r.message, "file": r.file or None,
                      "line": r.line if r.file else None, "pointer": r.pointer or None} for r in verdict.reasons],
         "rules": list(verdict.rules),
+        "rolled_up": verdict.rolled_up,
     }
 
 

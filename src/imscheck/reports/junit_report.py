@@ -5,6 +5,12 @@ the schema rejects them: it writes a ``disabled`` attribute on each suite,
 and timings, which would also make reports differ between identical runs.
 Every failure carries both a message and a body, so junit-xml never drops one,
 and GitLab, which shows only the body, sees the summary too.
+
+Two flavours: ``gitlab`` (the default) keeps the de-facto ``file`` and ``line``
+testcase attributes GitLab links to; ``jenkins`` leaves them out and validates
+against the Jenkins schema as written. Headings that only roll up their
+sub-clauses are groups, not tests: a missing review fails the sub-clauses it
+affects, not every heading above them as well.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from junit_xml import TestCase, TestSuite
 from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result, Verdict
 
 
-def _case(verdict: Verdict) -> TestCase:
-    location = verdict.location
+def _case(verdict: Verdict, flavour: str) -> TestCase:
+    location = verdict.location if flavour == "gitlab" else None
     case = TestCase(name=f"{verdict.requirement} {verdict.title}", classname=verdict.standard,
                     file=location.file if location else None,
                     line=str(location.line) if location else None)
@@ -55,5 +61,24 @@ def serialise(suites: list[TestSuite]) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+def render_flavour(result: Result, flavour: str) -> str:
+    return serialise([TestSuite(standard, [_case(v, flavour) for v in result.of_standard(standard) if not v.rolled_up])
+                      for standard in result.standards])
+
+
 def render(result: Result) -> str:
-    return serialise([TestSuite(standard, [_case(v) for v in result.of_standard(standard)]) for standard in result.standards])
+    """The default (GitLab) flavour."""
+    return render_flavour(result, "gitlab")
+
+
+def render_jenkins(result: Result) -> str:
+    return render_flavour(result, "jenkins")
+
+
+def render_error(problems: list[str]) -> str:
+    """A run that stopped on an error (exit 2): one errored test naming the problems, so CI shows why."""
+    count = len(problems)
+    summary = (problems[0] if count == 1 else f"{count} problems; first: {problems[0]}") if problems else "the check could not run"
+    case = TestCase(name="imscheck check", classname="imscheck")
+    case.add_error_info(message=f"nothing was checked: {summary}", output="\n".join(problems) or summary, error_type="input")
+    return serialise([TestSuite("imscheck", [case])])

@@ -16,7 +16,8 @@ from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
-from .findings import Finding, build_findings
+from .findings import Finding, RuleInfo, build_findings
+from .soa import Statement, statements
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
 STATUSES = (MET, UNMET, NOT_APPLICABLE)
@@ -54,6 +55,9 @@ class Verdict:
     evidence: tuple[str, ...] = ()
     shared_with: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    # A heading no rule decides, whose status is its sub-clauses' (see _with_headings):
+    # reports show it as a group, not as one more requirement met or unmet.
+    rolled_up: bool = False
 
     @property
     def location(self) -> Reason | None:
@@ -68,6 +72,9 @@ class Result:
     not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    soa: tuple[Statement, ...] = ()  # the Statement of Applicability of each claimed ISO/IEC 27001 edition
+    organisation: str = ""
+    rules: tuple[RuleInfo, ...] = ()  # what the rules that ran are for, for reports that explain findings
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
@@ -75,9 +82,11 @@ class Result:
     def summary(self) -> dict[str, dict[str, int]]:
         out = {}
         for standard in self.standards:
-            verdicts = self.of_standard(standard)
+            # Requirements decided on their own are counted by status; roll-up headings only as groups.
+            verdicts = [v for v in self.of_standard(standard) if not v.rolled_up]
             counts = {status: sum(1 for v in verdicts if v.status == status) for status in STATUSES}
             counts["shared"] = sum(1 for v in verdicts if v.shared_with)
+            counts["groups"] = sum(1 for v in self.of_standard(standard) if v.rolled_up)
             counts["not_evaluated"] = len(self.not_evaluated.get(standard, ()))
             out[standard] = counts
         return out
@@ -137,7 +146,11 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
         not_evaluated[standard] = tuple(missing)
     ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
     findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
-    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings)
+    rule_info = tuple(RuleInfo(r.id, r.name, r.title, " ".join(r.why.split())) for r in sorted(rules, key=lambda r: r.id))
+    organisation = next(iter(ims.of_type("organisation")), None)
+    return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings,
+                  statements(ims, catalogue, [s for s in STANDARD_ORDER if s in standards]),
+                  organisation.data["name"] if organisation else "", rule_info)
 
 
 @dataclass(frozen=True)
@@ -216,12 +229,12 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                 names = ", ".join(f"{p.requirement.split('/', 1)[1]} ({p.title})" for p in unmet)
                 reason = Reason(first.file, first.line, first.column, first.pointer, "subclauses.unmet",
                                 f"Not met, because of its sub-clauses: {names}; see their findings")
-                out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,))
+                out[heading.id] = Verdict(heading.id, standard, heading.title, UNMET, (reason,), rolled_up=True)
             elif all(p.status == NOT_APPLICABLE for p in parts):
-                out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons)
+                out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons, rolled_up=True)
             else:
                 evidence = tuple(sorted({e for p in parts for e in p.evidence}))
-                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence)
+                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence, rolled_up=True)
     return out
 
 
@@ -246,5 +259,5 @@ def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[st
                         and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
                     shared.append(other)
         out[rid] = Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons,
-                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules)
+                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules, verdict.rolled_up)
     return out

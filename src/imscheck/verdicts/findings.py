@@ -28,6 +28,40 @@ ROLL_UP_CODES = frozenset({"subclauses.unmet"})
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a rule is for, from its rule file: reports that explain a finding quote it."""
+
+    id: str
+    name: str
+    title: str
+    why: str
+
+
+# Causes imscheck itself decides, with no rule file of their own (see decision.py).
+BUILT_IN_RULES = {
+    "attestation": RuleInfo(
+        "attestation", "attestation", "A requirement no rule can decide is attested by a person, and the attestation is current",
+        "Some requirements (leadership, awareness, communication) cannot be read from the IMS description: a person has to "
+        "look at the evidence and say so. imscheck asks for a recorded attestation (who, when, on what evidence) by a role "
+        "of the management system that claims the requirement, renewed within its validity period."),
+    "exclusion": RuleInfo(
+        "exclusion", "exclusion-permitted", "Only requirements the standard allows to be excluded are excluded",
+        "A management system may declare requirements not applicable only where its standard permits it (for example "
+        "ISO 9001 requirements that cannot apply to the scope, or Annex A controls in the Statement of Applicability). "
+        "An exclusion of anything else does not remove the requirement: it stays to be met, and the exclusion is itself "
+        "a finding."),
+}
+
+
+def rule_info(result_rules: Iterable[RuleInfo], rule_id: str) -> RuleInfo:
+    """The description of the rule behind a finding; a rule that ran is always known, built-in causes from the table."""
+    for info in result_rules:
+        if info.id == rule_id:
+            return info
+    return BUILT_IN_RULES.get(rule_id, RuleInfo(rule_id, rule_id, rule_id, ""))
+
+
+@dataclass(frozen=True)
 class Finding:
     fingerprint: str
     rule: str
