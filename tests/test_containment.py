@@ -57,6 +57,17 @@ def test_clashing_example_files_are_refused(tmp_path, first, second):
         create_file(str(tmp_path), second, "y")
 
 
+def test_example_files_stay_contained_where_folders_cannot_be_opened_relative_to_each_other(tmp_path, monkeypatch):
+    monkeypatch.setattr(containment.os, "supports_dir_fd", set())  # as on Windows
+    test_example_files_are_not_written_through_a_link(tmp_path)
+    (tmp_path / "clash").mkdir()
+    create_file(str(tmp_path / "clash"), "a", "x")
+    with pytest.raises(Refusal, match="needs 'a' to be a folder"):
+        create_file(str(tmp_path / "clash"), "a/b", "y")
+    create_file(str(tmp_path / "clash"), "c/d.md", "z")
+    assert (tmp_path / "clash" / "c" / "d.md").read_text() == "z"
+
+
 # ---------------------------------------------------------------- folders
 
 

@@ -26,6 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 
 MAX_FOLDER_DEPTH = 100
+# POSIX flags; where a platform lacks them (Windows) the checks on real paths still hold
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class Refusal(Exception):
@@ -134,7 +137,7 @@ def read_regular_file(path: str | Path, root: str, max_bytes: int) -> bytes:
     """
     real = check_inside(path, root)
     try:
-        handle = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+        handle = os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise Refusal(f"cannot be read: {_os_reason(error)}") from None
     try:
@@ -311,7 +314,10 @@ def create_file(folder: str, relative: str, text: str) -> None:
     parts = [p for p in relative.split("/") if p not in ("", ".")]
     if not parts:
         raise Refusal(f"example file name {relative!r} names no file")
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+    if os.mkdir not in os.supports_dir_fd or os.open not in os.supports_dir_fd:
+        _create_by_path(folder, relative, parts, text)
+        return
+    flags = os.O_RDONLY | _NOFOLLOW | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
     handle = os.open(folder, flags)
     try:
         for part in parts[:-1]:
@@ -326,10 +332,25 @@ def create_file(folder: str, relative: str, text: str) -> None:
             os.close(handle)
             handle = child
         try:
-            target = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o666, dir_fd=handle)
+            target = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o666, dir_fd=handle)
         except FileExistsError:
             raise Refusal(f"example file {relative!r} clashes with another example file or folder of that name") from None
         with os.fdopen(target, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     finally:
         os.close(handle)
+
+
+def _create_by_path(folder: str, relative: str, parts: list[str], text: str) -> None:
+    """Where folders cannot be opened relative to each other (Windows): check each component for a link."""
+    current = folder
+    for part in parts[:-1]:
+        current = os.path.join(current, part)
+        if os.path.islink(current) or (os.path.lexists(current) and not os.path.isdir(current)):
+            raise Refusal(f"example file {relative!r} needs {part!r} to be a folder, but another example file has that name")
+        os.makedirs(current, exist_ok=True)
+    try:
+        with open(os.path.join(current, parts[-1]), "x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise Refusal(f"example file {relative!r} clashes with another example file or folder of that name") from None
