@@ -183,8 +183,14 @@ def walk_files(top: Path, root: str, suffixes: tuple[str, ...], skip_hidden: boo
     refused: list[tuple[Path, str]] = []
     # (logical folder, real folders from the top to it, depth)
     stack: list[tuple[Path, tuple[str, ...], int]] = [(top, (real_path(top),), 0)]
+    visited: dict[str, Path] = {}  # real folder -> where it was read: links make diamonds, not only loops
     while stack:
         folder, ancestors, depth = stack.pop()
+        first = visited.setdefault(ancestors[-1], folder)
+        if first != folder:
+            shown = display_name(first.relative_to(top)) if first != top else "the top folder"
+            refused.append((folder, f"this folder is the same as {shown}, reached through a symbolic link: remove the link so that it is read once"))
+            continue
         if depth > MAX_FOLDER_DEPTH:
             refused.append((folder, f"folders are nested more than {MAX_FOLDER_DEPTH} deep: imscheck stops here; flatten the layout"))
             continue
