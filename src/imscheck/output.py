@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from .containment import display_name, inside
+from .containment import display_name, inside, nfc
 from .errors import UsageError
 
 STDOUT = "-"
@@ -82,7 +82,7 @@ def check_targets(targets: dict[str, str], inputs: Iterable[Path] = ()) -> None:
         if target == STDOUT:
             continue
         check_writable(target)
-        where = real_target(target)
+        where = nfc(real_target(target))  # one file on a normalising file system (macOS)
         if where in seen:
             raise UsageError(f"{seen[where]} and {option} both write to {display_name(target)}: one report would be lost; give each report its own file")
         seen[where] = option
