@@ -22,11 +22,14 @@ generate    list of {path (from the case folder), then one of:
               repeat: text, times: N, [head, tail, tail_repeat]  -> UTF-8 file:
                 head + repeat * N + tail + tail_repeat * N
               latin1: text                                      -> Latin-1 bytes
-              sparse: N                                         -> N zero bytes, sparse}
+              sparse: N                                         -> N zero bytes, sparse
+              nested: N, name: D                                -> folders D/D/... N deep}
 symlinks    link path (from the case folder) -> target (relative to the link's folder)
 dirs        folders to create (from the case folder)
+fifos       named pipes to create (from the case folder)
 expect      file (null: any line), line, message, exit (default 2),
-            stream (stderr by default), max_seconds (optional)
+            stream (stderr by default), max_seconds (optional),
+            absent (optional): text that must appear nowhere in the output (a refused file's content)
 isolate     true: run `python -m imscheck` in a subprocess (for inputs that may kill the process)
 xfail       reason: imscheck is known to get this case wrong
 """
@@ -87,6 +90,12 @@ def lay_out(case: dict[str, Any], folder: Path) -> None:
                 stream.write(spec.get("tail_repeat", "") * spec["times"])
         elif "latin1" in spec:
             target.write_bytes(spec["latin1"].encode("latin-1"))
+        elif "nested" in spec:
+            target.mkdir(parents=True, exist_ok=True)
+            current = str(target)
+            for _ in range(spec["nested"]):  # os.makedirs recurses once per level
+                current = os.path.join(current, spec.get("name", "d"))
+                os.mkdir(current)
         elif "sparse" in spec:
             with open(target, "wb") as stream:
                 stream.truncate(spec["sparse"])
@@ -94,6 +103,9 @@ def lay_out(case: dict[str, Any], folder: Path) -> None:
             raise ValueError(f"case {case['name']}: unknown generate directive {spec}")
     for folder_name in case.get("dirs") or []:
         (folder / folder_name).mkdir(parents=True, exist_ok=True)
+    for fifo in case.get("fifos") or []:
+        (folder / fifo).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(folder / fifo)
     for link, target in (case.get("symlinks") or {}).items():
         where = folder / link
         where.parent.mkdir(parents=True, exist_ok=True)
@@ -123,8 +135,10 @@ def test_the_corpus_is_large_and_well_formed() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input_gives_a_located_error(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input_gives_a_located_error(case: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        request: pytest.FixtureRequest) -> None:
     lay_out(case, tmp_path)
+    request.addfinalizer(lambda: remove_nested(case, tmp_path))
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("IMSCHECK_DEBUG", raising=False)
     argv = command_line(case)
@@ -153,6 +167,8 @@ def test_bad_input_gives_a_located_error(case: dict[str, Any], tmp_path: Path, m
         problems.append(f"exit code {exit_code}, expected {expect.get('exit', 2)}")
     if not matching:
         problems.append(f"no line starting with {prefix!r} contains {expect['message']!r}")
+    if expect.get("absent") and expect["absent"] in stdout + stderr:
+        problems.append(f"the output quotes {expect['absent']!r}, the content of a file imscheck must not read")
     if "Traceback" in stdout + stderr or "internal error" in stdout + stderr:
         problems.append("a traceback or internal error was printed")
     for option, target in report_targets(argv):
@@ -173,3 +189,14 @@ def test_bad_input_gives_a_located_error(case: dict[str, Any], tmp_path: Path, m
             pytest.xfail(case["xfail"])
         pytest.fail(f"case {case['name']} is marked xfail ({case['xfail']}) but now passes: remove the mark\n{everything}")
     assert not problems, "\n".join(problems) + "\n" + everything
+
+
+def remove_nested(case: dict[str, Any], folder: Path) -> None:
+    """Deep folder chains, removed bottom-up: shutil.rmtree recurses once per level."""
+    for spec in case.get("generate") or []:
+        if "nested" in spec:
+            chain = [str(folder / spec["path"])]
+            for _ in range(spec["nested"]):
+                chain.append(os.path.join(chain[-1], spec.get("name", "d")))
+            for path in reversed(chain[1:]):
+                os.rmdir(path)

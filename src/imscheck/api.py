@@ -26,7 +26,7 @@ from .engines.facts import build_facts
 from .evidence.git import GitEvidence, evidence_states, read_work_tree
 from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
 from .load.ims import Ims, default_root, discover, load_ims
-from .output import STDOUT, Progress, check_writable, write_report
+from .output import STDOUT, Progress, check_targets, write_report, write_reports
 from .reports import REPORTERS, console, junit_report
 from .text import terminal_safe
 from .knowledge.rulebook import Rule, load_rules
@@ -250,10 +250,8 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
             parse_duration(options.warn_within)  # a bad duration is a usage error before any work
         options, config, files = configure(options)
         targets = list(options.reports.values())
-        if targets.count(STDOUT) > 1:
-            raise UsageError("only one report can go to standard output ('-')")
-        for target in targets:
-            check_writable(target)
+        check_targets({("--junit" if fmt in JUNIT_FORMATS else f"--{fmt}"): options.reports[fmt] for fmt in sorted(options.reports)},
+                      [options.path, *options.rules_dirs])
         progress = Progress(err) if options.progress else None
         try:
             result, ims = _check(options, config, files, progress.show if progress else None)
@@ -264,8 +262,7 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
             if progress:
                 progress.clear()
         rendered = {fmt: REPORTERS[fmt](result) for fmt in sorted(options.reports)}
-        for fmt, text in rendered.items():
-            write_report(options.reports[fmt], text, out)
+        write_reports([(options.reports[fmt], text) for fmt, text in rendered.items()], out)
         # With a report on standard output, the summary for people goes to stderr.
         (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets, quiet=options.quiet))
         return result.exit_code()
@@ -292,7 +289,7 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
         problems = [f"internal error: {type(error).__name__}: {error}"]
     try:
         write_report(target, junit_report.render_error(problems), out)
-    except OSError:
+    except (OSError, UsageError):
         return  # the problems themselves still reach standard error
     written.append(target)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..containment import Refusal, create_file
 from ..knowledge.catalogue import Catalogue
 from ..errors import InputError
 from ..evidence.git import from_example
@@ -62,10 +63,14 @@ def run_example(rule: Rule, kind: str, index: int, catalogue: Catalogue) -> Exam
     fragment = rule.source.sub(parts + ("ims",))
     with tempfile.TemporaryDirectory(prefix="imscheck-example-") as folder:
         root = Path(folder)
+        refused = []
         for relative, content in example.get("files", {}).items():
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
+            try:
+                create_file(folder, relative, content)
+            except Refusal as refusal:
+                refused.append(f"the example's files cannot be laid out: {refusal}")
+        if refused:
+            return done(*refused)
         try:
             ims = build_ims([fragment], lambda rid: rid in catalogue.requirements, root.resolve())
         except InputError as error:

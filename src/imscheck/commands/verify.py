@@ -11,7 +11,7 @@ from .. import resources
 from ..api import guarded
 from ..knowledge.catalogue import load_catalogue
 from .examples import ExampleRun, run_examples
-from ..output import check_writable, write_report
+from ..output import check_targets, write_report
 from ..reports.junit_report import serialise
 from ..knowledge.rulebook import compile_rules, read_rule_sources
 
@@ -29,7 +29,7 @@ def junit(runs: list[ExampleRun]) -> str:
 def run_verify(directory: Path | None, junit_target: str | None, out: TextIO, err: TextIO) -> int:
     def run() -> int:
         if junit_target:
-            check_writable(junit_target)
+            check_targets({"--junit": junit_target}, [directory] if directory else [])
         catalogue = load_catalogue()
         folder = directory or resources.data_dir("rules") / "checks"
         rules = compile_rules(read_rule_sources(folder), catalogue, custom=directory is not None)

@@ -132,7 +132,7 @@ def _environment() -> dict[str, str]:
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     """Run git read-only in ``cwd``; GitError when git is missing or (with ``check``) fails."""
     try:
-        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=cwd, env=_environment(),
+        done = subprocess.run(["git", "--no-optional-locks", "-c", "core.fsmonitor=false", *args], cwd=cwd, env=_environment(),
                               stdin=subprocess.DEVNULL, capture_output=True)
     except FileNotFoundError:
         raise GitError("git is not installed (no 'git' on PATH)") from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import resources
+from ..containment import real_root
 from ..errors import InputError
 from ..load.schemacheck import schema_problems
 from ..load.yamlsource import read_yaml_file
@@ -117,7 +118,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     requirements: dict[str, Requirement] = {}
     problems = []
     for path in sorted((base / "catalogues").glob("*.yaml")):
-        source = read_yaml_file(path, _display(path, base))
+        source = read_yaml_file(path, _display(path, base), real_root(base))
         found = schema_problems(source, "catalogue.schema.json")
         if found:
             problems.extend(found)
@@ -138,7 +139,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     gaps: set[Gap] = set()
     gap_at: dict[tuple[str, str], Any] = {}  # the problem to report if a row contradicts the gap
     for path in sorted((base / "correlations").glob("*.yaml")):
-        source = read_yaml_file(path, _display(path, base))
+        source = read_yaml_file(path, _display(path, base), real_root(base))
         found = schema_problems(source, "correlations.schema.json")
         if found:
             problems.extend(found)

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Sequence, Union
 
 from .catalogue import Catalogue
+from ..containment import Refusal, check_named, display_name, walk_files
 from ..errors import InputError, Problem
 from ..suggest import closest as closest_name
 from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
@@ -135,19 +136,28 @@ class Rule:
         return [e for e in self.expectations if e.applies_to is None or standard in e.applies_to]
 
 
-def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*.y*ml") if p.suffix in (".yaml", ".yml") and not p.name.startswith("."))
-
-
 def read_rule_sources(directory: Path, display_base: Path | None = None) -> list[YamlSource]:
-    sources, problems = [], []
-    for path in rule_files(directory):
+    """Read a rule pack: its files stay inside the pack's folder (a link leaving it
+    is refused, never read), hidden folders such as ``.git`` are skipped, and a
+    folder that cannot be read is a located problem."""
+    if not directory.is_dir():
+        raise InputError(Problem(display_name(directory), 1, 1, "", "a rule pack must be a folder of rule files"))
+    try:
+        root = check_named(directory)
+    except Refusal as refusal:
+        raise InputError(Problem(display_name(directory), 1, 1, "", f"this rule pack {refusal}")) from None
+    walked = walk_files(directory, root, (".yaml", ".yml"))
+
+    def shown(path: Path) -> str:
         try:
-            display = path.relative_to(display_base).as_posix() if display_base else path.as_posix()
+            return display_name(path.relative_to(display_base)) if display_base else display_name(path)
         except ValueError:
-            display = path.as_posix()
+            return display_name(path)
+
+    sources, problems = [], [Problem(shown(p), 1, 1, "", why) for p, why in walked.refused]
+    for path in walked.files:
         try:
-            sources.append(read_yaml_file(path, display))
+            sources.append(read_yaml_file(path, shown(path), root))
         except InputError as error:
             problems.extend(error.problems)
     if problems:

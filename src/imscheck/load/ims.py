@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
+import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from ..containment import Refusal, check_inside, check_named, display_name, inside, kind_of, locate_evidence, name_problem, real_root, walk_files
 from ..errors import InputError, Problem, pointer_of
 from ..suggest import Budget, Suggester
 from .model import IMS_SCHEMA, collection_types, values_at
@@ -45,6 +46,7 @@ class Ims:
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by type, sorted by id
     by_id: dict[str, Entity] = field(default_factory=dict)
     sources: list[YamlSource] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)  # real paths of the files read
 
     def of_type(self, name: str) -> list[Entity]:
         return self.entities.get(name, [])
@@ -62,26 +64,57 @@ class Ims:
         return entity.source.file, line, column, pointer_of(parts)
 
 
-def discover(path: Path) -> list[Path]:
+def discover(path: Path, root: str | None = None) -> list[Path]:
     """The YAML files of an IMS: the file itself, or a folder's files, recursively.
 
     Hidden folders (``.git``, ``.github``) are skipped: their YAML is not the IMS.
+    Linked sub-folders inside ``root`` (a real path) are followed; anything
+    the walk refuses (a link leaving the root, a loop, an unreadable folder,
+    a pipe named ``*.yaml``) is a located problem, never a silent skip.
     """
+    root = root or real_root(default_root(path))
+    display = display_name(path)
+    if path.is_symlink() or path.exists():
+        leaving = ("is a symbolic link that leaves the repository: point imscheck at a folder inside it" if path.is_symlink() or
+                   inside(root, os.path.realpath(os.path.dirname(os.path.abspath(path)))) else
+                   "is outside the repository root (--root): the IMS must be inside the repository it describes")
+        try:
+            check_inside(path, root, leaving)
+        except Refusal as refusal:
+            raise InputError(Problem(display, 1, 1, "", f"this path {refusal}")) from None
     if path.is_file():
         return [path]
     if not path.is_dir():
-        raise InputError(Problem(str(path), 1, 1, "", f"no such file or folder ({Path(os.path.abspath(path))}): give the IMS file or the folder that holds it"))
-    found = []
-    for folder, dirs, files in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(folder) / f for f in files if f.endswith(YAML_SUFFIXES) and not f.startswith("."))
+        what = f"no such file or folder ({Path(os.path.abspath(path))}): give the IMS file or the folder that holds it"
+        if path.is_symlink() or path.exists():
+            try:
+                what = f"is {kind_of(os.stat(path).st_mode)}, not a file or folder: give the IMS file or the folder that holds it"
+            except OSError as error:
+                what = f"cannot be read ({error.strerror or error}): give the IMS file or the folder that holds it"
+        raise InputError(Problem(display, 1, 1, "", what))
+    walked = walk_files(path, root, YAML_SUFFIXES)
+    if walked.refused:
+        raise InputError([Problem(display_path(p, Path(root)), 1, 1, "", why) for p, why in walked.refused])
+    found = walked.files
     if not found:
-        raise InputError(Problem(str(path), 1, 1, "", "the folder holds no .yaml or .yml file: point imscheck at the IMS description"))
-    return sorted(found, key=lambda p: p.relative_to(path).as_posix())
+        raise InputError(Problem(display, 1, 1, "", "the folder holds no .yaml or .yml file: point imscheck at the IMS description"))
+    return found
 
 
 def default_root(path: Path) -> Path:
     return path if path.is_dir() else path.parent
+
+
+def ims_root(path: Path, root: Path | None) -> str:
+    """The real repository root. Without ``--root`` it is PATH (or its folder); the
+    link PATH itself may not lead outside the folder that holds it."""
+    if root is not None:
+        return real_root(root)
+    try:
+        check_named(path)
+    except Refusal as refusal:
+        raise InputError(Problem(display_name(path), 1, 1, "", f"this path {refusal}")) from None
+    return real_root(default_root(path))
 
 
 def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | None = None,
@@ -89,25 +122,22 @@ def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | 
     """Read, validate and merge the IMS at ``path``; raise InputError on any problem.
 
     ``files``: the IMS files when a configuration chose them (default: found under ``path``);
-    ``progress(done, total)`` is told after each file is read.
+    each is still checked against the root when it is read. ``progress(done, total)`` is told
+    after each file is read.
     """
-    root = (root or default_root(path)).resolve()
+    real = ims_root(path, root)
     problems: list[Problem] = []
     sources = []
-    chosen = discover(path) if files is None else files
-    for done, file in enumerate(chosen, 1):
+    files = discover(path, real) if files is None else files
+    for done, file in enumerate(files, 1):
         if progress is not None:
-            progress(done, len(chosen))
-        display = display_path(file, root)
-        if file.is_symlink() and root not in file.resolve().parents:
-            # imscheck reads nothing outside the repository it was pointed at
-            problems.append(Problem(display, 1, 1, "", "this file is a symbolic link that leaves the repository: copy the file into it"))
-            continue
+            progress(done, len(files))
         try:
-            sources.append(read_yaml_file(file, display))
+            sources.append(read_yaml_file(file, display_path(file, Path(real)), real))
         except InputError as error:
             problems.extend(error.problems)
-    ims = build_ims(sources, known_requirement, root, problems)
+    ims = build_ims(sources, known_requirement, Path(real), problems)
+    ims.files = [Path(os.path.realpath(f)) for f in files]
     return ims
 
 
@@ -234,33 +264,29 @@ def _path_problems(ims: Ims) -> list[Problem]:
 
 
 def evidence_path_problem(root: Path, relative: str) -> str | None:
-    """Why an evidence path may not be used, or None. It must stay inside ``root``."""
-    if relative.startswith(("/", "\\")) or (len(relative) > 1 and relative[1] == ":"):
-        return f"evidence path {relative!r} is absolute: write it relative to the repository root ({root.name}/)"
-    if ".." in Path(relative).parts:
-        return f"evidence path {relative!r} leaves the repository through '..': keep evidence inside it"
-    target = root / relative
-    resolved = _real_folder(str(target.parent)) / target.name
-    if os.path.islink(resolved):
-        resolved = resolved.resolve()
-    if resolved != root and root not in resolved.parents:
-        return f"evidence path {relative!r} goes through a symbolic link that leaves the repository: copy the file into it"
+    """Why an evidence path may not be used, or None. It must stay inside ``root``
+    and name a regular file (or nothing yet: a missing file is a finding, not an error)."""
+    problem = name_problem(relative, "evidence path")
+    if problem:
+        return problem
+    try:
+        real, info = locate_evidence(str(root), relative)
+    except Refusal as refusal:
+        return f"evidence path {relative!r} {refusal}"
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        return f"evidence path {relative!r} is {kind_of(info.st_mode)}, not a file: name the file that holds the evidence"
+    if info is not None and not os.access(real, os.R_OK):
+        return f"evidence path {relative!r} cannot be read: permission denied; make the file readable"
     return None
-
-
-@lru_cache(maxsize=4096)
-def _real_folder(folder: str) -> Path:
-    """Folders are shared by many evidence files: resolve each once."""
-    return Path(folder).resolve()
 
 
 def display_path(file: Path, root: Path) -> str:
     """Paths in messages and reports are relative to the repository root, so they do not depend on where imscheck runs."""
     try:
         # the file's own name, even when it is a symbolic link
-        return Path(os.path.abspath(file)).relative_to(root).as_posix()
+        return display_name(Path(os.path.abspath(file)).relative_to(root))
     except ValueError:
         try:
-            return file.resolve().relative_to(root).as_posix()
+            return display_name(Path(os.path.realpath(file)).relative_to(root))
         except (ValueError, OSError):
-            return file.as_posix()
+            return display_name(file)

@@ -10,12 +10,14 @@ they are turned into 1-based lines and columns here, and nowhere else.
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ..containment import Refusal, read_regular_file, real_root
 from ..errors import InputError, Problem, pointer_of
 
 try:  # libyaml makes composing several times faster; pure Python still works
@@ -143,15 +145,26 @@ class YamlSource:
         return Problem(self.file, line, column, pointer_of(parts), message)
 
 
-def read_yaml_file(path: Path, display: str) -> YamlSource:
-    """Read one YAML file; raise :class:`InputError` naming file and line."""
+def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSource:
+    """Read one YAML file; raise :class:`InputError` naming file and line.
+
+    ``root`` is the real folder the file must stay inside (default: the folder
+    that holds it, so a link to a file elsewhere is refused); only a regular
+    file is read, so a named pipe cannot hang the run.
+    """
+    if root is None:
+        root = real_root(os.path.dirname(os.path.abspath(path)))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(Problem(display, 1, 1, "", f"file is {size:,} bytes; imscheck reads at most {MAX_FILE_BYTES:,} bytes per file: split it into several files in the same folder"))
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(Problem(display, 1, 1, "", f"cannot read the file ({exc.strerror or exc}): check that it exists and is readable")) from None
+        raw = read_regular_file(path, root, MAX_FILE_BYTES)
+    except Refusal as refusal:
+        message = str(refusal)
+        if message.startswith("cannot be read: "):
+            message = f"cannot read the file ({message[len('cannot be read: '):]}): check that it exists and is readable"
+        elif message.startswith("is a symbolic link that leaves"):
+            message = "this file " + message
+        else:
+            message = f"this path {message}" if message.startswith("is ") else message
+        raise InputError(Problem(display, 1, 1, "", message)) from None
     return read_yaml_text(raw, display)
 
 
