@@ -36,18 +36,23 @@ def test_the_gitlab_flavour_keeps_file_and_line(name):
 
 
 @pytest.mark.parametrize("name", EXAMPLE_NAMES)
-def test_roll_up_headings_are_not_tests_and_counts_match_the_summary(name):
+def test_roll_up_headings_are_skipped_groups_and_counts_match_the_summary(name):
     result = example_result(name)
     summary = golden_json(name, "report.json")["summary"]
     root = ET.fromstring(golden(name, "junit.xml"))
     groups = {v.requirement for v in result.verdicts if v.rolled_up}
-    names = {c.get("name").split(" ", 1)[0] for c in root.iter("testcase")}
-    assert groups and not names & groups
+    cases = {c.get("name").split(" ", 1)[0]: c for c in root.iter("testcase")}
+    # one testcase per requirement of the JSON results, groups included but never failed
+    assert groups and set(cases) == {v.requirement for v in result.verdicts}
+    for requirement in groups:
+        skipped = cases[requirement].find("skipped")
+        assert cases[requirement].find("failure") is None and skipped is not None
+        assert skipped.get("message").startswith("group: ") and "through its sub-clauses" in skipped.get("message")
     for suite in root.findall("testsuite"):
         c = summary[suite.get("name")]
-        assert int(suite.get("tests")) == c["met"] + c["unmet"] + c["not_applicable"]
+        assert int(suite.get("tests")) == c["met"] + c["unmet"] + c["not_applicable"] + c["waived"] + c["groups"]
         assert int(suite.get("failures")) == c["unmet"]
-        assert int(suite.get("skipped")) == c["not_applicable"]
+        assert int(suite.get("skipped")) == c["not_applicable"] + c["waived"] + c["groups"]
 
 
 def test_bundled_example_fails_six_tests_for_three_findings():

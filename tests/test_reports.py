@@ -112,8 +112,9 @@ def _run(folder: Path, seed: str) -> tuple[bytes, ...]:
     """The JSON and JUnit reports first, then the others."""
     env = dict(os.environ, PYTHONHASHSEED=seed)
     options = [arg for option, name in _EVERY_FORMAT.items() for arg in (option, str(folder / name))]
-    done = subprocess.run([sys.executable, "-m", "imscheck", "check", str(folder), "--as-of", "2025-06-30", "--rules", str(DATA), "--no-builtin",
-                           *options], env=env, capture_output=True, check=False)
+    # Run from inside the folder, as a user would: the console names the evidence root relative to it.
+    done = subprocess.run([sys.executable, "-m", "imscheck", "check", ".", "--as-of", "2025-06-30", "--rules", str(DATA), "--no-builtin",
+                           *options], env=env, capture_output=True, check=False, cwd=folder)
     assert done.returncode == 1, done.stderr
     return tuple((folder / name).read_bytes() for name in _EVERY_FORMAT.values()) + (done.stdout,)
 

@@ -9,8 +9,9 @@ and GitLab, which shows only the body, sees the summary too.
 Two flavours: ``gitlab`` (the default) keeps the de-facto ``file`` and ``line``
 testcase attributes GitLab links to; ``jenkins`` leaves them out and validates
 against the Jenkins schema as written. Headings that only roll up their
-sub-clauses are groups, not tests: a missing review fails the sub-clauses it
-affects, not every heading above them as well.
+sub-clauses are groups: each is still a testcase (one per requirement, as the
+JSON results), but skipped with "group: ... through its sub-clauses", so a missing
+review fails the sub-clauses it affects, not every heading above them as well.
 """
 
 from __future__ import annotations
@@ -23,7 +24,23 @@ from ..text import xml_safe
 from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result, Verdict
 
 
+_GROUP_STATUS = {MET: "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable", WAIVED: "waived"}
+
+
+def _group(verdict: Verdict) -> TestCase:
+    """A heading that takes its status from its sub-clauses: still one testcase per requirement,
+    but skipped, so that a cause fails the sub-clauses it affects and nothing above them."""
+    case = TestCase(name=f"{verdict.requirement} {verdict.title}", classname=verdict.standard)
+    text = f"group: {_GROUP_STATUS[verdict.status]} through its sub-clauses"
+    if verdict.status in (UNMET, WAIVED) and verdict.reasons:
+        text += f" ({verdict.reasons[0].message})"
+    case.add_skipped_info(message=text, output=text)
+    return case
+
+
 def _case(verdict: Verdict, flavour: str) -> TestCase:
+    if verdict.rolled_up:
+        return _group(verdict)
     location = verdict.location if flavour == "gitlab" else None
     case = TestCase(name=f"{verdict.requirement} {verdict.title}", classname=verdict.standard,
                     file=location.file if location else None,
@@ -79,7 +96,7 @@ def _make_safe(root: ET.Element) -> None:
 
 
 def render_flavour(result: Result, flavour: str) -> str:
-    return serialise([TestSuite(standard, [_case(v, flavour) for v in result.of_standard(standard) if not v.rolled_up])
+    return serialise([TestSuite(standard, [_case(v, flavour) for v in result.of_standard(standard)])
                       for standard in result.standards])
 
 
