@@ -41,6 +41,10 @@ class Outcome:
     violations: tuple[Violation, ...]
     evidence: tuple[str, ...]
     requirement: str | None = None  # set by a per-requirement rule: the outcome is for this one only
+    basis: tuple[str, ...] = ()  # the rule's stated words for each empty population it accepted
+    # Found nothing wrong, but nothing to show either: a finding only if no other rule deciding the
+    # same requirement brings evidence or a basis (decided in verdicts/decision.py).
+    unevidenced: Violation | None = None
 
 
 class Engine(Protocol):
@@ -105,6 +109,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
     violations: list[Violation] = []
     evidence: set[str] = set()
     failed: set[str] = set()
+    bases: list[str] = []
     for expectation in rule.expectations_for(standard):
         if failed.intersection(expectation.only_if):
             continue
@@ -132,6 +137,11 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
         elif expectation.kind == "none":
             violations.extend(violation(env) for env in found)
         else:
+            if not found and expectation.basis is not None:
+                # A basis filled from a parameter left empty for this standard states nothing.
+                stated = render_message(expectation.basis, lambda n, a: lookup(n, a, {})).strip()
+                if stated and stated != "(none)":
+                    bases.append(stated)
             for env in found:
                 witnesses = answers.witnesses(expectation, env)
                 for witness in witnesses:
@@ -140,7 +150,32 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
                     violations.append(violation(env))
         if len(violations) > before:
             failed.add(expectation.id)
-    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement)
+    unevidenced = None
+    if not violations and not evidence and not bases:
+        # "For every X ..." holds when there is no X: that alone is not evidence.
+        message = render_message(NO_EVIDENCE_MESSAGE, lambda n, a: {"rule": rule.id, "title": rule.title,
+                                                                    "looked_for": _looked_for(rule, standard)}.get(n, params.get(n)))
+        unevidenced = Violation(rule.id, NO_EVIDENCE, message, None, ())
+    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement,
+                   tuple(dict.fromkeys(bases)) if not violations else (), unevidenced)
+
+
+NO_EVIDENCE = "no-evidence"
+NO_EVIDENCE_MESSAGE = ("Nothing in the IMS evidences this for {standard}: rule {rule} ({title}) found no {looked_for} "
+                       "of {standard} to judge, and an empty list shows nothing. Record them for this management system")
+
+
+def _looked_for(rule: Rule, standard: str) -> str:
+    """The entity types the rule's populations are made of, for the no-evidence message."""
+    names: list[str] = []
+    for expectation in rule.expectations_for(standard):
+        if expectation.kind == "none":
+            continue
+        for binding in expectation.query:
+            if binding.type and binding.type != REQUIREMENT_TYPE:
+                names.append(binding.type.replace("_", " "))
+                break
+    return " or ".join(dict.fromkeys(names)) or "entity"
 
 
 class _PythonAnswers:

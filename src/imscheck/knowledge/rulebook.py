@@ -95,6 +95,9 @@ class Expectation:
     applies_to: frozenset[str] | None
     parts: tuple[Any, ...]  # where it is written in the rule file
     only_if: tuple[str, ...] = ()  # checked only when these expectations found nothing
+    # for_each only: the words that make an empty population acceptable ("no internal
+    # suppliers: nothing to judge"); without them an empty population is no evidence.
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,12 +263,19 @@ class _Compiler:
             for j, standard in enumerate(applies):
                 if standard not in standards:
                     self.fail(parts + ("applies_to", j), f"{standard} is not a standard this rule decides")
+        basis = item.get("basis")
+        if basis is not None:
+            if kind != "for_each":
+                self.fail(parts + ("basis",), "'basis' only goes with 'for_each': it states why an empty population is acceptable", key=True)
+            for name, attribute in _placeholders(basis):
+                self.check_name(name, attribute, {}, parts + ("basis",), "the basis")
         only_if = tuple(item.get("only_if", []))
         for j, other in enumerate(only_if):
             if other not in self.earlier_ids:
                 self.fail(parts + ("only_if", j), f"{other!r} is not an earlier expectation of this rule")
         return Expectation(id=item["id"], kind=kind, query=query, require=require, message=item["message"],
-                           at=at, applies_to=frozenset(applies) if applies else None, parts=parts, only_if=only_if)
+                           at=at, applies_to=frozenset(applies) if applies else None, parts=parts, only_if=only_if,
+                           basis=basis)
 
     def bindings(self, spec: dict[str, Any], scope: dict[str, str | None], parts: tuple[Any, ...], allow_check: bool) -> tuple[Binding, ...]:
         out = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..verdicts.decision import NOT_APPLICABLE, UNMET, Result
+from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
 _RESET = "\033[0m"
@@ -38,6 +38,11 @@ def render(result: Result, color: bool = False) -> str:
         lines += ["", paint("Not applicable:", "bold")]
         for verdict in excluded:
             lines.append(f"  {paint('N/A', 'yellow')} {verdict.requirement} {verdict.title}: {verdict.reasons[0].message}")
+    based = [v for v in result.verdicts if v.status == MET and v.basis]
+    if based:
+        lines += ["", paint("Met on a basis the rules state:", "bold")]
+        for verdict in based:
+            lines.append(f"  {paint('MET', 'green')} {verdict.requirement} {verdict.title}: {verdict.basis}")
     for note in result.notes:
         lines.append(paint(f"note: {note}", "yellow"))
     verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet

@@ -30,6 +30,7 @@ def _record(verdict: Verdict) -> dict[str, Any]:
         "status": verdict.status,
         "shared_with": list(verdict.shared_with),
         "evidence": list(verdict.evidence),
+        "basis": verdict.basis,
         "reasons": [r.message for r in verdict.reasons],
         "location": {"file": location.file, "line": location.line} if location else None,
         "details": [{"code": r.code, "message": r.message, "file": r.file or None,

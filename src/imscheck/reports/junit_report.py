@@ -32,6 +32,8 @@ def _case(verdict: Verdict) -> TestCase:
         lines = ["met"]
         if verdict.evidence:
             lines.append("evidence: " + ", ".join(verdict.evidence))
+        if verdict.basis:
+            lines.append("basis: " + verdict.basis)
         if verdict.shared_with:
             lines.append("shared with: " + ", ".join(verdict.shared_with))
         case.stdout = "\n".join(lines)

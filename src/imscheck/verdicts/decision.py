@@ -54,6 +54,9 @@ class Verdict:
     evidence: tuple[str, ...] = ()
     shared_with: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    # What a met verdict rests on when not on evidence: the words a rule states for an
+    # empty population it accepts ("no internal suppliers: nothing to judge").
+    basis: str | None = None
 
     @property
     def location(self) -> Reason | None:
@@ -105,9 +108,10 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             requirement = catalogue.requirements[rid]
             exclusion = next((e for e in exclusions if rid == e.requirement or rid.startswith(e.requirement + ".")), None)
             rule_ids = tuple(sorted(o.rule for o in by_requirement.get(rid, [])))
-            reasons, evidence = [], set()
+            reasons, evidence, bases = [], set(), []
             for outcome in by_requirement.get(rid, []):
                 evidence.update(outcome.evidence)
+                bases.extend(outcome.basis)
                 for violation in outcome.violations:
                     file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
                     reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message,
@@ -127,9 +131,16 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             if rid in attested:
                 verdicts[rid] = _attested(ims, system, requirement, as_of)
                 continue
+            if not reasons and not evidence and not bases:
+                for outcome in by_requirement.get(rid, []):
+                    if outcome.unevidenced is not None:
+                        v = outcome.unevidenced
+                        file, line, column, pointer = ims.location(system.id)
+                        reasons.append(Reason(file, line, column, pointer, f"{v.rule}.{v.expectation}", v.message, system.id, (), rid))
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
-                                    tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
+                                    tuple(sorted(evidence)) if status == MET else (), rules=rule_ids,
+                                    basis=_basis(bases) if status == MET else None)
     verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards), catalogue)
     not_evaluated = {}
     for standard in standards:
@@ -138,6 +149,10 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     ordered = tuple(sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
     findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
     return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings)
+
+
+def _basis(bases: list[str]) -> str | None:
+    return "; ".join(sorted(set(bases))) or None
 
 
 @dataclass(frozen=True)
@@ -221,7 +236,8 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                 out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons)
             else:
                 evidence = tuple(sorted({e for p in parts for e in p.evidence}))
-                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence)
+                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence,
+                                          basis=None if evidence else _basis([p.basis for p in parts if p.basis]))
     return out
 
 
@@ -246,5 +262,5 @@ def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[st
                         and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
                     shared.append(other)
         out[rid] = Verdict(verdict.requirement, verdict.standard, verdict.title, verdict.status, verdict.reasons,
-                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules)
+                           verdict.evidence, tuple(sorted(set(shared), key=requirement_order)), verdict.rules, verdict.basis)
     return out
