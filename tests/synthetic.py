@@ -261,6 +261,23 @@ def _ids(prefix: str, count: int) -> list[str]:
     return [f"{prefix}-{i:0{width}d}" for i in range(1, count + 1)]
 
 
+# Entity fields that name the documented information evidencing them: evidence counts for a
+# standard only when it belongs to that standard's management system.
+_EVIDENCE_LINKS = (("suppliers", "agreement"), ("internal_audits", "report"), ("management_reviews", "record"),
+                   ("competence_records", "evidence"), ("soa", "documents"), ("policies", "document"),
+                   ("context_reviews", "record"), ("nonconformities", "record"), ("supplier_reviews", "record"))
+
+
+def _file_evidence_with_its_systems(ims: dict[str, Any]) -> None:
+    documents = {d["id"]: d for d in ims.get("documents", [])}
+    for collection, field in _EVIDENCE_LINKS:
+        for entity in ims.get(collection, []):
+            linked = entity.get(field)
+            for did in linked if isinstance(linked, list) else [linked] if linked else []:
+                doc = documents[did]
+                doc["management_systems"] = _union(doc["management_systems"], entity.get("management_systems", []))
+
+
 class _Generator:
     def __init__(self, n: int, seed: int):
         self.rng = random.Random(seed)
@@ -363,6 +380,7 @@ class _Generator:
             "description": "Provides managed IT, hosting and service desk services to business customers."}}
         for collection in COLLECTIONS[1:]:
             ims[collection] = self._services if collection == "services" else getattr(self, collection)()
+        _file_evidence_with_its_systems(ims)
         return ims
 
     def locations(self) -> list[dict[str, Any]]:
