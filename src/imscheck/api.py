@@ -8,6 +8,7 @@ IMSCHECK_DEBUG is set), and no report is written unless the run succeeded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -25,6 +26,7 @@ from .load.ims import Ims, load_ims
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
+from .knowledge.tagcheck import tag_warnings
 from .verdicts.decision import Result, decide
 
 def _durable() -> Engine:
@@ -82,7 +84,8 @@ def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[
     """``attestations``: also decide the requirements the catalogue leaves to a person's attestation."""
     facts = build_facts(ims, catalogue)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
-    return decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
+    result = decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
+    return dataclasses.replace(result, warnings=tag_warnings(ims, catalogue, rules))
 
 
 def select_standards(requested: list[str], ims: Ims) -> list[str]:
@@ -130,6 +133,8 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
             write_report(options.reports[fmt], text, out)
         # With a report on standard output, the summary for people goes to stderr.
         (err if STDOUT in targets else out).write(console.render(result, color=options.color and STDOUT not in targets))
+        for warning in result.warnings:
+            err.write(warning.render() + "\n")
         return result.exit_code()
 
     return guarded(run, err)
@@ -139,6 +144,9 @@ def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int
     def run() -> int:
         catalogue = load_catalogue()
         ims = load_ims(path, lambda rid: rid in catalogue.requirements, root)
+        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks")
+        for warning in tag_warnings(ims, catalogue, rules):
+            err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())
         out.write(f"{path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''})\n")
         return 0

@@ -18,6 +18,7 @@ def as_records(result: Result) -> dict[str, Any]:
         "summary": result.summary(),
         "not_evaluated": {s: list(ids) for s, ids in result.not_evaluated.items()},
         "notes": list(result.notes),
+        "warnings": [{"file": w.file, "line": w.line, "message": w.message} for w in result.warnings],
     }
 
 

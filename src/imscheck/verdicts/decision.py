@@ -16,6 +16,7 @@ from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
+from ..knowledge.tagcheck import Warning
 from .findings import Finding, build_findings
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
@@ -71,6 +72,7 @@ class Result:
     not_evaluated: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    warnings: tuple[Warning, ...] = ()  # claims no verdict reads (knowledge/tagcheck.py); never change the exit code
 
     def of_standard(self, standard: str) -> list[Verdict]:
         return [v for v in self.verdicts if v.standard == standard]
