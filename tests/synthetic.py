@@ -71,15 +71,15 @@ STANDARD_OF = {ms: standard for ms, standard, _ in SYSTEMS}
 # Collections in schema order: the order of the YAML and of the files.
 COLLECTIONS = ("organisation", "units", "locations", "services", "management_systems", "context_issues",
                "context_reviews", "interested_parties", "policies", "roles", "objectives", "risks", "processes",
-               "suppliers", "documents", "internal_audits", "management_reviews", "nonconformities",
+               "suppliers", "supplier_reviews", "documents", "internal_audits", "management_reviews", "nonconformities",
                "competence_records", "soa", "attestations")
 
 SHARES = {"units": 0.02, "locations": 0.005, "services": 0.01, "roles": 0.03, "risks": 0.08, "processes": 0.10,
-          "suppliers": 0.02, "documents": 0.35, "internal_audits": 0.03, "nonconformities": 0.08,
+          "suppliers": 0.02, "supplier_reviews": 0.02, "documents": 0.35, "internal_audits": 0.03, "nonconformities": 0.08,
           "competence_records": 0.05}
 # The least of each, so that every rule can be met: a process for each of the named processes below
 # (PX01), a supplier of each kind (SPL01), a competence record for each of the first roles (CMP01).
-MINIMUM = {"units": 4, "locations": 3, "services": 2, "roles": 6, "risks": 4, "processes": 27, "suppliers": 3,
+MINIMUM = {"units": 4, "locations": 3, "services": 2, "roles": 6, "risks": 4, "processes": 27, "suppliers": 3, "supplier_reviews": 3,
            "documents": 40, "internal_audits": 3, "nonconformities": 3, "competence_records": 6}
 # What is left of n after the collections above goes to these, in these parts.
 REMAINDER = (("objectives", 0.45), ("context_issues", 0.30), ("interested_parties", 0.25))
@@ -223,7 +223,14 @@ def _attested() -> list[tuple[str, Requirement]]:
 # Documented information other rules look for by requirement: RSK02 wants an approved risk
 # assessment method marked for 27001 6.1.2.
 _MARKED_DOCUMENTS = [(ISMS, "ISO27001:2022/6.1.2", "maintained",
-                      "risk assessment method, with the rating scales and the levels of risk the organisation accepts")]
+                      "risk assessment method, with the rating scales and the levels of risk the organisation accepts"),
+                     # SPL01: the supplier management procedure with its evaluation criteria
+                     (QMS, "ISO9001:2015/8.4.1", "maintained", "supplier evaluation, selection and re-evaluation criteria"),
+                     (SMS, "ISO20000-1:2018/8.3.4.1", "maintained", "supplier management procedure"),
+                     # NC01: the register nonconformities are recorded in
+                     (QMS, "ISO9001:2015/10.2.2", "retained", "nonconformity and corrective action register"),
+                     (SMS, "ISO20000-1:2018/10.1", "retained", "nonconformity and corrective action register"),
+                     (ISMS, "ISO27001:2022/10.2", "retained", "nonconformity and corrective action register")]
 
 
 def _documented_information() -> list[tuple[str, str, str, str]]:
@@ -286,7 +293,7 @@ class _Generator:
         self.ids = {c: _ids(p, self.count[c]) for c, p in (
             ("units", "UNIT"), ("locations", "LOC"), ("services", "SVC"), ("context_issues", "ISSUE"),
             ("context_reviews", "CTXREV"), ("interested_parties", "PARTY"), ("policies", "POL"), ("roles", "ROLE"),
-            ("objectives", "OBJ"), ("risks", "RISK"), ("processes", "PROC"), ("suppliers", "SUP"),
+            ("objectives", "OBJ"), ("risks", "RISK"), ("processes", "PROC"), ("suppliers", "SUP"), ("supplier_reviews", "SREV"),
             ("documents", "DOC"), ("internal_audits", "AUDIT"), ("management_reviews", "MREV"),
             ("nonconformities", "NC"), ("competence_records", "COMP"), ("attestations", "ATT"))}
         docs = self.ids["documents"]
@@ -302,6 +309,7 @@ class _Generator:
         self.answers = self._process_answers()
         self._services: list[dict[str, Any]] = []
         self._role_systems: dict[str, list[str]] = {}
+        self._suppliers: list[dict[str, Any]] = []
 
     def _evidence_documents(self, reserved: int) -> dict[str, list[tuple[str, str, str]]]:
         """Document id -> (management system, requirement, subject) of the documented information it is (DI01).
@@ -606,6 +614,18 @@ class _Generator:
                         "kind": kind, "management_systems": systems, "services": self.pick(self.ids["services"], 1, 2),
                         "agreement": self.document(), "last_reviewed": _day(self.rng.randint(5, 300)),
                         "review_interval_months": 12})
+        self._suppliers = out
+        return out
+
+    def supplier_reviews(self) -> list[dict[str, Any]]:
+        """A recorded re-evaluation of every supplier within its interval (SPL01), then older ones."""
+        out = []
+        for i, rid in enumerate(self.ids["supplier_reviews"]):
+            supplier = self._suppliers[i % len(self._suppliers)]
+            recent = i < len(self._suppliers)
+            out.append({"id": rid, "supplier": supplier["id"], "date": _day(self.rng.randint(5, 300) if recent else self.rng.randint(400, 900)),
+                        "kind": "re-evaluation" if recent else "evaluation", "management_systems": supplier["management_systems"],
+                        "outcome": "approved", "record": self.record()})
         return out
 
     def documents(self) -> list[dict[str, Any]]:

@@ -110,7 +110,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
     evidence: set[str] = set()
     failed: set[str] = set()
     bases: list[str] = []
-    for expectation in rule.expectations_for(standard):
+    for expectation in rule.expectations_for(standard, requirement):
         if failed.intersection(expectation.only_if):
             continue
         before = len(violations)
@@ -154,7 +154,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
     if not violations and not evidence and not bases:
         # "For every X ..." holds when there is no X: that alone is not evidence.
         message = render_message(NO_EVIDENCE_MESSAGE, lambda n, a: {"rule": rule.id, "title": rule.title,
-                                                                    "looked_for": _looked_for(rule, standard)}.get(n, params.get(n)))
+                                                                    "looked_for": _looked_for(rule, standard, requirement)}.get(n, params.get(n)))
         unevidenced = Violation(rule.id, NO_EVIDENCE, message, None, ())
     return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement,
                    tuple(dict.fromkeys(bases)) if not violations else (), unevidenced)
@@ -165,10 +165,10 @@ NO_EVIDENCE_MESSAGE = ("Nothing in the IMS evidences this for {standard}: rule {
                        "of {standard} to judge, and an empty list shows nothing. Record them for this management system")
 
 
-def _looked_for(rule: Rule, standard: str) -> str:
+def _looked_for(rule: Rule, standard: str, requirement: str | None) -> str:
     """The entity types the rule's populations are made of, for the no-evidence message."""
     names: list[str] = []
-    for expectation in rule.expectations_for(standard):
+    for expectation in rule.expectations_for(standard, requirement):
         if expectation.kind == "none":
             continue
         for binding in expectation.query:

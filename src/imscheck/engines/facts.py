@@ -22,6 +22,8 @@ Declared intervals
 ``review_due`` (document, supplier)
     The date the next review is due: last review (or approval) plus the
     declared interval, or plus the default interval when none is declared.
+    For a supplier, the last review is its latest ``supplier_reviews`` record
+    (``latest_review``), never the ``last_reviewed`` date alone.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ def _asks_for(requirement: Any) -> str | None:
 def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
     facts = Facts()
     systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
+    latest_reviews: dict[str, Any] = {}
+    for review in ims.of_type("supplier_review"):
+        current = latest_reviews.get(review.data["supplier"])
+        if current is None or (review.data["date"], review.id) > (current.data["date"], current.id):
+            latest_reviews[review.data["supplier"]] = review
     in_scope: dict[str, set[str]] = {}
     for ms in ims.of_type("management_system"):
         scope = ms.data["scope"]
@@ -100,7 +107,11 @@ def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
                 fact["file_status"] = evidence_status(ims.root, fact["path"]) if "path" in fact else "none"
                 fact["review_due"] = _due(fact.get("last_reviewed") or fact.get("approved_on"), fact.get("review_interval_months"))
             elif type_name == "supplier":
-                fact["review_due"] = _due(fact.get("last_reviewed"), fact.get("review_interval_months"))
+                # Records, not dates: the next evaluation is due from the latest recorded review.
+                latest = latest_reviews.get(entity.id)
+                if latest is not None:
+                    fact["latest_review"] = latest.id
+                fact["review_due"] = _due(latest.data["date"] if latest else None, fact.get("review_interval_months"))
             rows.append(fact)
             facts.by_id[entity.id] = fact
         facts.by_type[type_name] = rows

@@ -130,8 +130,10 @@ class Rule:
     def parameters_vary_by_requirement(self) -> bool:
         return any("/" in key for key in self.parameters)
 
-    def expectations_for(self, standard: str) -> list[Expectation]:
-        return [e for e in self.expectations if e.applies_to is None or standard in e.applies_to]
+    def expectations_for(self, standard: str, requirement: str | None = None) -> list[Expectation]:
+        """``requirement``: in a per-requirement rule, also those limited to that requirement."""
+        return [e for e in self.expectations
+                if e.applies_to is None or standard in e.applies_to or (requirement is not None and requirement in e.applies_to)]
 
 
 def rule_files(directory: Path) -> list[Path]:
@@ -261,7 +263,11 @@ class _Compiler:
         applies = item.get("applies_to")
         if applies:
             for j, standard in enumerate(applies):
-                if standard not in standards:
+                if "/" in standard:
+                    if not (self.per_requirement and standard in self.decides):
+                        self.fail(parts + ("applies_to", j), f"{standard}: only a per-requirement rule can limit an expectation "
+                                                             "to one of the requirements it decides")
+                elif standard not in standards:
                     self.fail(parts + ("applies_to", j), f"{standard} is not a standard this rule decides")
         basis = item.get("basis")
         if basis is not None:

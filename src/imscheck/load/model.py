@@ -109,7 +109,7 @@ DERIVED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "*": frozenset({"standards"}),
     "process": frozenset({"in_house"}),
     "document": frozenset({"file_status", "review_due"}),
-    "supplier": frozenset({"review_due"}),
+    "supplier": frozenset({"review_due", "latest_review"}),
 }
 
 
