@@ -285,6 +285,19 @@ def _file_evidence_with_its_systems(ims: dict[str, Any]) -> None:
                 doc["management_systems"] = _union(doc["management_systems"], entity.get("management_systems", []))
 
 
+def _treat_only_applicable_controls(ims: dict[str, Any]) -> None:
+    """A treatment never selects a control the SoA marks not applicable (SOA01 cross-check)."""
+    excluded = {line["control"] for line in ims.get("soa", []) if not line["applicable"]}
+    for risk in ims.get("risks", []):
+        treatment = risk.get("treatment", {})
+        if "controls" in treatment:
+            kept = [c for c in treatment["controls"] if c not in excluded]
+            if kept:
+                treatment["controls"] = kept
+            else:
+                del treatment["controls"]
+
+
 class _Generator:
     def __init__(self, n: int, seed: int):
         self.rng = random.Random(seed)
@@ -389,6 +402,7 @@ class _Generator:
         for collection in COLLECTIONS[1:]:
             ims[collection] = self._services if collection == "services" else getattr(self, collection)()
         _file_evidence_with_its_systems(ims)
+        _treat_only_applicable_controls(ims)
         return ims
 
     def locations(self) -> list[dict[str, Any]]:
@@ -441,6 +455,7 @@ class _Generator:
         return [
             {"id": QMS, "name": SYSTEMS[0][2], "standard": SYSTEMS[0][1],
              "scope": {"statement": "Design, delivery and support of managed IT services from all sites.",
+                       "products_and_services": [s["name"] for s in self._services],
                        "units": list(units), "locations": list(locations), "services": list(services),
                        "exclusions": [{"requirement": QMS_EXCLUSION,
                                        "justification": "The organisation delivers standard services and does not design new products."}]},
@@ -477,7 +492,7 @@ class _Generator:
                         "issues": self.pick(issues, min(10, len(issues)), min(60, len(issues))),
                         "climate_change_relevant": True,
                         "climate_change_rationale": "Extreme weather can interrupt the data centres and customers ask for carbon reporting.",
-                        "record": self.record()})
+                        "interested_parties_reviewed": True, "record": self.record()})
         return out
 
     def interested_parties(self) -> list[dict[str, Any]]:
@@ -489,6 +504,7 @@ class _Generator:
                                      "requirements": self.rng.sample(["Agreed service levels", "Protection of personal data",
                                                                       "Timely invoicing", "Safe working conditions",
                                                                       "Compliance with contracts", "Transparent reporting"], 2)}
+            party["addressed_through_ims"] = list(party["requirements"])
             if self.rng.random() < 0.2:
                 party["climate_related_requirements"] = ["Report the carbon footprint of hosted services"]
             out.append(party)
@@ -564,6 +580,13 @@ class _Generator:
                 treatment["controls"] = self.pick(controls, 1, 4)
             treatment["due"] = (AS_OF + dt.timedelta(days=self.rng.randint(14, 365))).isoformat()
             treatment["owner"] = self.role()
+            if not opportunity:
+                # Evaluated against the acceptance criteria (RSK02); the owner approved the plan and
+                # accepted the residual risk (SOA01, ISO/IEC 27001 6.1.3 f)); the SMS's own item (RSK01).
+                risk["acceptable"] = risk["likelihood"] * risk["impact"] < 9
+                treatment["approved_by_owner"] = treatment["residual_risk_accepted"] = True
+                if SMS in systems:
+                    risk["service_impact"] = "Customers of the affected services would see degraded or interrupted service."
             risk["treatment"] = treatment
             out.append(risk)
         return out
