@@ -27,6 +27,7 @@ from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
 from .knowledge.tagcheck import tag_warnings
+from .knowledge.withdrawn import withdrawn_notes
 from .verdicts.decision import Result, decide
 
 def _durable() -> Engine:
@@ -84,6 +85,7 @@ def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[
     """``attestations``: also decide the requirements the catalogue leaves to a person's attestation."""
     facts = build_facts(ims, catalogue)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
+    notes = tuple(notes) + withdrawn_notes(standards, as_of)
     result = decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
     return dataclasses.replace(result, warnings=tag_warnings(ims, catalogue, rules))
 

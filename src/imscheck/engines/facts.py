@@ -124,6 +124,8 @@ def build_facts(ims: Ims, catalogue: Catalogue) -> Facts:
             requirements.append({"type": "requirement", "id": requirement.id, "standard": requirement.standard,
                                  "clause": requirement.clause, "title": requirement.title, "annex": requirement.annex,
                                  "theme": requirement.theme, "hs": requirement.hs, "exclusion": requirement.exclusion,
-                                 "asks_for": _asks_for(requirement), "standards": [requirement.standard]})
+                                 "asks_for": _asks_for(requirement), "standards": [requirement.standard],
+                                 "conditional": bool(requirement.documented_information)
+                                 and all(d.conditional for d in requirement.documented_information)})
     facts.by_type["requirement"] = sorted(requirements, key=lambda r: r["id"])
     return facts

@@ -22,7 +22,7 @@ STRUCTURAL_TYPES = frozenset({"organisation", "unit", "location", "service", "ma
 # Requirements of the catalogue are facts too, so a rule can ask that every
 # Annex A control has a Statement of Applicability entry.
 REQUIREMENT_TYPE = "requirement"
-REQUIREMENT_ATTRIBUTES = frozenset({"id", "standard", "clause", "title", "annex", "theme", "hs", "exclusion", "asks_for"})
+REQUIREMENT_ATTRIBUTES = frozenset({"id", "standard", "clause", "title", "annex", "theme", "hs", "exclusion", "asks_for", "conditional"})
 
 
 @dataclass(frozen=True)

@@ -58,4 +58,7 @@ def serialise(suites: list[TestSuite]) -> str:
 
 
 def render(result: Result) -> str:
-    return serialise([TestSuite(standard, [_case(v) for v in result.of_standard(standard)]) for standard in result.standards])
+    # A note about one standard (e.g. a withdrawn edition) goes once, to that standard's suite.
+    return serialise([TestSuite(standard, [_case(v) for v in result.of_standard(standard)],
+                                stdout="\n".join(n for n in result.notes if n.startswith(standard + " ")) or None)
+                      for standard in result.standards])
