@@ -110,7 +110,8 @@ _PROCESSES = ["Incident management", "Service request management", "Problem mana
               "Customer complaints", "Document control", "Internal audit", "Corrective action", "Design and build",
               "Service portfolio management", "Asset management", "Information security management"]
 # The operational requirements (PX01) each named process answers, by management system and clause.
-# ISO 9001 8.3 (design and development) is excluded from the QMS scope, so nothing answers it.
+# ISO 9001 8.3 (design and development) is answered by design and build, as the SMS's service
+# design (20000-1 8.5.2) would contradict excluding it; only calibration (7.1.5.2) is excluded.
 _PROCESS_CLAUSES: dict[str, dict[str, list[str]]] = {
     "Incident management": {QMS: ["8.5.5", "8.7.1"], SMS: ["8.6.1"]},
     "Service request management": {QMS: ["8.2.1"], SMS: ["8.6.2"]},
@@ -165,8 +166,8 @@ _RECORDS = ["Meeting minutes", "Audit report", "Training record", "Review record
 _NC = ["Procedure not followed", "Record missing", "Review overdue", "Access not revoked on leaving",
        "SLA report not sent", "Change without approval", "Training not completed", "Supplier not evaluated"]
 _SOA_NOT_APPLICABLE = "Not applicable: the organisation does not carry out this activity within the ISMS scope."
-# What the QMS scope excludes: the organisation delivers standard services and designs no new products.
-QMS_EXCLUSION = "ISO9001:2015/8.3"
+# What the QMS scope excludes: the organisation owns no measuring equipment that needs calibration.
+QMS_EXCLUSION = "ISO9001:2015/7.1.5.2"
 
 
 def counts(n: int) -> dict[str, int]:
@@ -198,7 +199,8 @@ def _annex_a_controls() -> list[str]:
 
 
 def _requirements(standard: str) -> list[str]:
-    return [r.id for r in load_catalogue().of_standard(standard)]
+    # An excluded requirement is never claimed by a tag: that would contradict the exclusion.
+    return [r.id for r in load_catalogue().of_standard(standard) if not _excluded(r.id)]
 
 
 def _excluded(requirement_id: str) -> bool:
@@ -458,7 +460,7 @@ class _Generator:
                        "products_and_services": [s["name"] for s in self._services],
                        "units": list(units), "locations": list(locations), "services": list(services),
                        "exclusions": [{"requirement": QMS_EXCLUSION,
-                                       "justification": "The organisation delivers standard services and does not design new products."}]},
+                                       "justification": "No measuring equipment is used whose results need calibration to be valid."}]},
              "scope_document": scope_docs[0]},
             {"id": SMS, "name": SYSTEMS[1][2], "standard": SYSTEMS[1][1],
              "scope": {"statement": "The SMS of the organisation supporting the delivery of its catalogue of managed services to external customers.",

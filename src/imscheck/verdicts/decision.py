@@ -17,6 +17,7 @@ from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
 from ..knowledge.tagcheck import Warning
+from .consistency import contradiction
 from .findings import Finding, build_findings
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
@@ -118,8 +119,15 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
                     file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
                     reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message,
                                           violation.entity or system.id, tuple(map(str, violation.attribute)), outcome.requirement))
-            if exclusion is not None and requirement.excludable:
+            contradicted = contradiction(ims, system.id, exclusion.requirement) if exclusion is not None else None
+            if exclusion is not None and requirement.excludable and contradicted is None:
                 verdicts[rid] = Verdict(rid, standard, requirement.title, NOT_APPLICABLE, (exclusion.reason,), rules=rule_ids)
+                continue
+            if contradicted is not None:
+                entity, attribute, message = contradicted
+                file, line, column, pointer = ims.location(entity, attribute)
+                reason = Reason(file, line, column, pointer, "exclusion.contradicted", message, entity, tuple(map(str, attribute)), rid)
+                verdicts[rid] = Verdict(rid, standard, requirement.title, UNMET, (reason,) + _sorted(reasons), rules=rule_ids)
                 continue
             if exclusion is not None:
                 # The refused exclusion comes first, and what the rules found still shows.
