@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from imscheck.api import evaluate
+from imscheck.engines.evaluator import PythonEngine
+from imscheck.engines.facts import build_facts
 from imscheck.knowledge.catalogue import load_catalogue
 from imscheck.knowledge.rulebook import load_rules
 from imscheck import resources
@@ -60,3 +62,29 @@ def test_a_stated_basis_is_shown_in_every_report(tmp_path):
     assert records["ISO20000-1:2018/7.2"]["basis"] is None
     assert f"basis: {verdict.basis}" in REPORTERS["junit"](result)
     assert f"ISO20000-1:2018/8.3.4.2 {verdict.title}: {verdict.basis}" in console.render(result)
+
+
+def test_evidence_lists_only_what_belongs_to_the_standards_system(tmp_path):
+    """The colocation contract was filed for the QMS only: it is evidence for ISO 9001, not for the ISMS."""
+    (tmp_path / "dc.pdf").write_text("Colocation contract")
+    path = tmp_path / "ims.yaml"
+    path.write_text("""\
+management_systems:
+  - {id: qms, standard: "ISO9001:2015", scope: {statement: Hosting}}
+  - {id: isms, standard: "ISO27001:2022", scope: {statement: Hosting}}
+suppliers:
+  - {id: sup-dc, name: Colocation provider, kind: external, management_systems: [qms, isms], agreement: doc-dc}
+supplier_reviews:
+  - {id: rev-dc, supplier: sup-dc, date: "2025-01-15", kind: performance-review, management_systems: [qms, isms]}
+processes:
+  - {id: p-dc, name: Facilities, management_systems: [qms, isms], operated_by: sup-dc}
+documents:
+  - {id: doc-dc, title: Colocation contract, kind: document, management_systems: [qms], status: approved, path: dc.pdf}
+""")
+    ims = load_ims(path, lambda rid: rid in CATALOGUE.requirements, tmp_path)
+    facts = build_facts(ims, CATALOGUE)
+    outcomes = {(o.rule, o.standard): o for o in PythonEngine().evaluate([r for r in RULES if r.id == "SUP01"], facts,
+                                                                          ["ISO9001:2015", "ISO27001:2022"], AS_OF)}
+    assert "doc-dc" in outcomes[("SUP01", "ISO9001:2015")].evidence
+    isms = outcomes[("SUP01", "ISO27001:2022")]
+    assert not isms.violations and "doc-dc" not in isms.evidence and {"p-dc", "sup-dc"} <= set(isms.evidence)

@@ -131,7 +131,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
         found = answers.query(expectation)
         if expectation.kind == "exists":
             for env in found:
-                evidence.update(_evidence(env))
+                evidence.update(_evidence(env, standard))
             if not found:
                 violations.append(violation(None))
         elif expectation.kind == "none":
@@ -145,7 +145,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
             for env in found:
                 witnesses = answers.witnesses(expectation, env)
                 for witness in witnesses:
-                    evidence.update(_evidence(witness))
+                    evidence.update(_evidence(witness, standard))
                 if not witnesses:
                     violations.append(violation(env))
         if len(violations) > before:
@@ -213,9 +213,11 @@ def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tupl
     return None, ()
 
 
-def _evidence(env: Env) -> Iterator[str]:
+def _evidence(env: Env, standard: str) -> Iterator[str]:
+    # Evidence for a standard is only what belongs to that standard's management system:
+    # an answer that reaches a QMS-only document shows nothing for the ISMS.
     for value in env.values():
-        if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES:
+        if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES and standard in value.get("standards", ()):
             yield value["id"]
 
 
