@@ -44,6 +44,10 @@ def test_a_near_empty_ims_has_no_met_without_evidence_or_a_stated_basis(tmp_path
     ("ISO9001:2015", "ISO9001:2015/7.5.3", "DOC01.none-held"),
     ("ISO9001:2015", "ISO9001:2015/10.2.1", "NC01.no-register"),
     ("ISO27001:2022", "ISO27001:2022/10.2", "NC01.no-register"),
+    # SUP01 states "no outsourced process", but SPL01 finds no external provider at all: each
+    # rule deciding a requirement must show something.
+    ("ISO9001:2015", "ISO9001:2015/8.4.2", "SPL01.no-evidence"),
+    ("ISO27001:2022", "ISO27001:2022/8.1", "PX01.no-process"),
 ])
 def test_empty_populations_an_auditor_would_not_accept_are_unmet(tmp_path, standard, requirement, code):
     verdict = next(v for v in near_empty(tmp_path, standard).verdicts if v.requirement == requirement)

@@ -141,12 +141,14 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             if rid in attested:
                 verdicts[rid] = _attested(ims, system, requirement, as_of)
                 continue
-            if not reasons and not evidence and not bases:
-                for outcome in by_requirement.get(rid, []):
-                    if outcome.unevidenced is not None:
-                        v = outcome.unevidenced
-                        file, line, column, pointer = ims.location(system.id)
-                        reasons.append(Reason(file, line, column, pointer, f"{v.rule}.{v.expectation}", v.message, system.id, (), rid))
+            # Each rule deciding the requirement must show something: evidence from one rule does
+            # not make another rule's empty population acceptable. Reported only when nothing else
+            # is: a missing review already says why there is nothing to judge.
+            for outcome in by_requirement.get(rid, []) if not reasons else ():
+                if outcome.unevidenced is not None:
+                    v = outcome.unevidenced
+                    file, line, column, pointer = ims.location(system.id)
+                    reasons.append(Reason(file, line, column, pointer, f"{v.rule}.{v.expectation}", v.message, system.id, (), rid))
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
                                     tuple(sorted(evidence)) if status == MET else (), rules=rule_ids,
