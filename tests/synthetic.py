@@ -71,15 +71,15 @@ STANDARD_OF = {ms: standard for ms, standard, _ in SYSTEMS}
 # Collections in schema order: the order of the YAML and of the files.
 COLLECTIONS = ("organisation", "units", "locations", "services", "management_systems", "context_issues",
                "context_reviews", "interested_parties", "policies", "roles", "objectives", "risks", "processes",
-               "suppliers", "documents", "internal_audits", "management_reviews", "nonconformities",
+               "suppliers", "supplier_reviews", "documents", "internal_audits", "management_reviews", "nonconformities",
                "competence_records", "soa", "attestations")
 
 SHARES = {"units": 0.02, "locations": 0.005, "services": 0.01, "roles": 0.03, "risks": 0.08, "processes": 0.10,
-          "suppliers": 0.02, "documents": 0.35, "internal_audits": 0.03, "nonconformities": 0.08,
+          "suppliers": 0.02, "supplier_reviews": 0.02, "documents": 0.35, "internal_audits": 0.03, "nonconformities": 0.08,
           "competence_records": 0.05}
 # The least of each, so that every rule can be met: a process for each of the named processes below
 # (PX01), a supplier of each kind (SPL01), a competence record for each of the first roles (CMP01).
-MINIMUM = {"units": 4, "locations": 3, "services": 2, "roles": 6, "risks": 4, "processes": 27, "suppliers": 3,
+MINIMUM = {"units": 4, "locations": 3, "services": 2, "roles": 6, "risks": 4, "processes": 27, "suppliers": 3, "supplier_reviews": 3,
            "documents": 40, "internal_audits": 3, "nonconformities": 3, "competence_records": 6}
 # What is left of n after the collections above goes to these, in these parts.
 REMAINDER = (("objectives", 0.45), ("context_issues", 0.30), ("interested_parties", 0.25))
@@ -110,7 +110,8 @@ _PROCESSES = ["Incident management", "Service request management", "Problem mana
               "Customer complaints", "Document control", "Internal audit", "Corrective action", "Design and build",
               "Service portfolio management", "Asset management", "Information security management"]
 # The operational requirements (PX01) each named process answers, by management system and clause.
-# ISO 9001 8.3 (design and development) is excluded from the QMS scope, so nothing answers it.
+# ISO 9001 8.3 (design and development) is answered by design and build, as the SMS's service
+# design (20000-1 8.5.2) would contradict excluding it; only calibration (7.1.5.2) is excluded.
 _PROCESS_CLAUSES: dict[str, dict[str, list[str]]] = {
     "Incident management": {QMS: ["8.5.5", "8.7.1"], SMS: ["8.6.1"]},
     "Service request management": {QMS: ["8.2.1"], SMS: ["8.6.2"]},
@@ -165,8 +166,8 @@ _RECORDS = ["Meeting minutes", "Audit report", "Training record", "Review record
 _NC = ["Procedure not followed", "Record missing", "Review overdue", "Access not revoked on leaving",
        "SLA report not sent", "Change without approval", "Training not completed", "Supplier not evaluated"]
 _SOA_NOT_APPLICABLE = "Not applicable: the organisation does not carry out this activity within the ISMS scope."
-# What the QMS scope excludes: the organisation delivers standard services and designs no new products.
-QMS_EXCLUSION = "ISO9001:2015/8.3"
+# What the QMS scope excludes: the organisation owns no measuring equipment that needs calibration.
+QMS_EXCLUSION = "ISO9001:2015/7.1.5.2"
 
 
 def counts(n: int) -> dict[str, int]:
@@ -198,7 +199,8 @@ def _annex_a_controls() -> list[str]:
 
 
 def _requirements(standard: str) -> list[str]:
-    return [r.id for r in load_catalogue().of_standard(standard)]
+    # An excluded requirement is never claimed by a tag: that would contradict the exclusion.
+    return [r.id for r in load_catalogue().of_standard(standard) if not _excluded(r.id)]
 
 
 def _excluded(requirement_id: str) -> bool:
@@ -223,7 +225,14 @@ def _attested() -> list[tuple[str, Requirement]]:
 # Documented information other rules look for by requirement: RSK02 wants an approved risk
 # assessment method marked for 27001 6.1.2.
 _MARKED_DOCUMENTS = [(ISMS, "ISO27001:2022/6.1.2", "maintained",
-                      "risk assessment method, with the rating scales and the levels of risk the organisation accepts")]
+                      "risk assessment method, with the rating scales and the levels of risk the organisation accepts"),
+                     # SPL01: the supplier management procedure with its evaluation criteria
+                     (QMS, "ISO9001:2015/8.4.1", "maintained", "supplier evaluation, selection and re-evaluation criteria"),
+                     (SMS, "ISO20000-1:2018/8.3.4.1", "maintained", "supplier management procedure"),
+                     # NC01: the register nonconformities are recorded in
+                     (QMS, "ISO9001:2015/10.2.2", "retained", "nonconformity and corrective action register"),
+                     (SMS, "ISO20000-1:2018/10.1", "retained", "nonconformity and corrective action register"),
+                     (ISMS, "ISO27001:2022/10.2", "retained", "nonconformity and corrective action register")]
 
 
 def _documented_information() -> list[tuple[str, str, str, str]]:
@@ -261,6 +270,36 @@ def _ids(prefix: str, count: int) -> list[str]:
     return [f"{prefix}-{i:0{width}d}" for i in range(1, count + 1)]
 
 
+# Entity fields that name the documented information evidencing them: evidence counts for a
+# standard only when it belongs to that standard's management system.
+_EVIDENCE_LINKS = (("suppliers", "agreement"), ("internal_audits", "report"), ("management_reviews", "record"),
+                   ("competence_records", "evidence"), ("soa", "documents"), ("policies", "document"),
+                   ("context_reviews", "record"), ("nonconformities", "record"), ("supplier_reviews", "record"))
+
+
+def _file_evidence_with_its_systems(ims: dict[str, Any]) -> None:
+    documents = {d["id"]: d for d in ims.get("documents", [])}
+    for collection, field in _EVIDENCE_LINKS:
+        for entity in ims.get(collection, []):
+            linked = entity.get(field)
+            for did in linked if isinstance(linked, list) else [linked] if linked else []:
+                doc = documents[did]
+                doc["management_systems"] = _union(doc["management_systems"], entity.get("management_systems", []))
+
+
+def _treat_only_applicable_controls(ims: dict[str, Any]) -> None:
+    """A treatment never selects a control the SoA marks not applicable (SOA01 cross-check)."""
+    excluded = {line["control"] for line in ims.get("soa", []) if not line["applicable"]}
+    for risk in ims.get("risks", []):
+        treatment = risk.get("treatment", {})
+        if "controls" in treatment:
+            kept = [c for c in treatment["controls"] if c not in excluded]
+            if kept:
+                treatment["controls"] = kept
+            else:
+                del treatment["controls"]
+
+
 class _Generator:
     def __init__(self, n: int, seed: int):
         self.rng = random.Random(seed)
@@ -269,7 +308,7 @@ class _Generator:
         self.ids = {c: _ids(p, self.count[c]) for c, p in (
             ("units", "UNIT"), ("locations", "LOC"), ("services", "SVC"), ("context_issues", "ISSUE"),
             ("context_reviews", "CTXREV"), ("interested_parties", "PARTY"), ("policies", "POL"), ("roles", "ROLE"),
-            ("objectives", "OBJ"), ("risks", "RISK"), ("processes", "PROC"), ("suppliers", "SUP"),
+            ("objectives", "OBJ"), ("risks", "RISK"), ("processes", "PROC"), ("suppliers", "SUP"), ("supplier_reviews", "SREV"),
             ("documents", "DOC"), ("internal_audits", "AUDIT"), ("management_reviews", "MREV"),
             ("nonconformities", "NC"), ("competence_records", "COMP"), ("attestations", "ATT"))}
         docs = self.ids["documents"]
@@ -285,6 +324,7 @@ class _Generator:
         self.answers = self._process_answers()
         self._services: list[dict[str, Any]] = []
         self._role_systems: dict[str, list[str]] = {}
+        self._suppliers: list[dict[str, Any]] = []
 
     def _evidence_documents(self, reserved: int) -> dict[str, list[tuple[str, str, str]]]:
         """Document id -> (management system, requirement, subject) of the documented information it is (DI01).
@@ -363,6 +403,8 @@ class _Generator:
             "description": "Provides managed IT, hosting and service desk services to business customers."}}
         for collection in COLLECTIONS[1:]:
             ims[collection] = self._services if collection == "services" else getattr(self, collection)()
+        _file_evidence_with_its_systems(ims)
+        _treat_only_applicable_controls(ims)
         return ims
 
     def locations(self) -> list[dict[str, Any]]:
@@ -415,9 +457,10 @@ class _Generator:
         return [
             {"id": QMS, "name": SYSTEMS[0][2], "standard": SYSTEMS[0][1],
              "scope": {"statement": "Design, delivery and support of managed IT services from all sites.",
+                       "products_and_services": [s["name"] for s in self._services],
                        "units": list(units), "locations": list(locations), "services": list(services),
                        "exclusions": [{"requirement": QMS_EXCLUSION,
-                                       "justification": "The organisation delivers standard services and does not design new products."}]},
+                                       "justification": "No measuring equipment is used whose results need calibration to be valid."}]},
              "scope_document": scope_docs[0]},
             {"id": SMS, "name": SYSTEMS[1][2], "standard": SYSTEMS[1][1],
              "scope": {"statement": "The SMS of the organisation supporting the delivery of its catalogue of managed services to external customers.",
@@ -451,7 +494,7 @@ class _Generator:
                         "issues": self.pick(issues, min(10, len(issues)), min(60, len(issues))),
                         "climate_change_relevant": True,
                         "climate_change_rationale": "Extreme weather can interrupt the data centres and customers ask for carbon reporting.",
-                        "record": self.record()})
+                        "interested_parties_reviewed": True, "record": self.record()})
         return out
 
     def interested_parties(self) -> list[dict[str, Any]]:
@@ -463,6 +506,7 @@ class _Generator:
                                      "requirements": self.rng.sample(["Agreed service levels", "Protection of personal data",
                                                                       "Timely invoicing", "Safe working conditions",
                                                                       "Compliance with contracts", "Transparent reporting"], 2)}
+            party["addressed_through_ims"] = list(party["requirements"])
             if self.rng.random() < 0.2:
                 party["climate_related_requirements"] = ["Report the carbon footprint of hosted services"]
             out.append(party)
@@ -538,6 +582,13 @@ class _Generator:
                 treatment["controls"] = self.pick(controls, 1, 4)
             treatment["due"] = (AS_OF + dt.timedelta(days=self.rng.randint(14, 365))).isoformat()
             treatment["owner"] = self.role()
+            if not opportunity:
+                # Evaluated against the acceptance criteria (RSK02); the owner approved the plan and
+                # accepted the residual risk (SOA01, ISO/IEC 27001 6.1.3 f)); the SMS's own item (RSK01).
+                risk["acceptable"] = risk["likelihood"] * risk["impact"] < 9
+                treatment["approved_by_owner"] = treatment["residual_risk_accepted"] = True
+                if SMS in systems:
+                    risk["service_impact"] = "Customers of the affected services would see degraded or interrupted service."
             risk["treatment"] = treatment
             out.append(risk)
         return out
@@ -588,6 +639,18 @@ class _Generator:
                         "kind": kind, "management_systems": systems, "services": self.pick(self.ids["services"], 1, 2),
                         "agreement": self.document(), "last_reviewed": _day(self.rng.randint(5, 300)),
                         "review_interval_months": 12})
+        self._suppliers = out
+        return out
+
+    def supplier_reviews(self) -> list[dict[str, Any]]:
+        """A recorded re-evaluation of every supplier within its interval (SPL01), then older ones."""
+        out = []
+        for i, rid in enumerate(self.ids["supplier_reviews"]):
+            supplier = self._suppliers[i % len(self._suppliers)]
+            recent = i < len(self._suppliers)
+            out.append({"id": rid, "supplier": supplier["id"], "date": _day(self.rng.randint(5, 300) if recent else self.rng.randint(400, 900)),
+                        "kind": "re-evaluation" if recent else "evaluation", "management_systems": supplier["management_systems"],
+                        "outcome": "approved", "record": self.record()})
         return out
 
     def documents(self) -> list[dict[str, Any]]:

@@ -95,7 +95,32 @@ def test_northwind_is_nearly_conformant_with_three_deliberate_gaps():
     # The colocation provider runs the data-centre facilities under an approved agreement
     # that was reviewed in 2025: externally provided processes are controlled.
     assert by_id["ISO20000-1:2018/8.2.3"].status == by_id["ISO9001:2015/8.4.1"].status == "met"
+    # One supplier management procedure serves three standards and is counted under each: the
+    # evaluation criteria of ISO 9001 8.4.1, the supplier process of ISO/IEC 20000-1 8.3.4.1, and
+    # the SoA's evidence for ISO/IEC 27001 A.5.19, A.5.21 and A.5.22; the evaluations themselves
+    # are the review records linked to each supplier.
+    for rid in ("ISO9001:2015/8.4.1", "ISO20000-1:2018/8.3.4.1", "ISO27001:2022/A.5.19", "ISO27001:2022/A.5.21",
+                "ISO27001:2022/A.5.22"):
+        assert by_id[rid].status == "met" and "supplier-management-procedure" in by_id[rid].evidence, rid
+    for rid in ("ISO9001:2015/8.4.1", "ISO27001:2022/A.5.22"):
+        assert {"severn-review-2025", "severn-supplier-review-2025"} <= set(by_id[rid].evidence), rid
     assert result.exit_code() == 1
+
+
+def test_removing_a_supplier_review_record_makes_the_evaluation_unmet(tmp_path):
+    import shutil
+
+    copy = tmp_path / "northwind"
+    shutil.copytree(EXAMPLES / "northwind-services", copy)
+    suppliers = copy / "ims" / "suppliers.yaml"
+    text = suppliers.read_text()
+    start = text.index("  - {id: kestrel-review-2025")
+    suppliers.write_text(text[:start] + text[text.index("  - {id: tidewater-review-2025"):])
+    result = check_result(CheckOptions(path=copy, as_of=AS_OF))
+    by_id = {v.requirement: v for v in result.verdicts}
+    for rid in ("ISO9001:2015/8.4.1", "ISO20000-1:2018/8.3.4.1", "ISO27001:2022/A.5.22"):
+        assert by_id[rid].status == "unmet", rid
+        assert [(r.code, r.entity) for r in by_id[rid].reasons] == [("SPL01.not-evaluated", "kestrel-connect")], rid
 
 
 def test_fjord_has_the_typical_gaps_of_a_small_organisation():
@@ -108,6 +133,10 @@ def test_fjord_has_the_typical_gaps_of_a_small_organisation():
         # sales process exists (8.2.3.1 is met), but no record of the review was kept.
         "ISO9001:2015/8.2.3.2": ["DI01.none-held"],
         "ISO9001:2015/8.2.3": roll_up, "ISO9001:2015/8.2": roll_up, "ISO9001:2015/8": roll_up,
+        # Both providers are re-evaluated yearly on record, but against no written criteria: there
+        # is no supplier procedure saying how providers are evaluated, selected and re-evaluated
+        # (moved here when supplier evaluation became a matter of records and criteria, not dates).
+        "ISO9001:2015/8.4.1": ["SPL01.no-criteria"], "ISO9001:2015/8.4": roll_up,
         # The customer success team has never been audited: the audit programme does not
         # reach the whole QMS scope.
         "ISO9001:2015/9.2.1": ["AUD01.unit-not-audited"],

@@ -56,7 +56,7 @@ def test_a_generated_ims_validates_and_is_checked(tmp_path):
         if rid not in gaps:
             assert codes == {"subclauses.unmet"}, (rid, codes)
             assert any(gap.startswith(rid + ".") for gap in gaps), rid
-    # Not applicable only where the QMS scope excludes design (8.3) or the SoA excludes a control.
+    # Not applicable only where the QMS scope excludes calibration (7.1.5.2) or the SoA excludes a control.
     for v in result.verdicts:
         if v.status == "not_applicable":
             assert v.requirement.startswith(synthetic.QMS_EXCLUSION) or "/A." in v.requirement, v.requirement

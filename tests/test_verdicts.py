@@ -261,3 +261,33 @@ def test_attestation_marks_are_left_out_with_the_organisations_own_rules_only(tm
     result = evaluate(ims, CATALOGUE, [RULE], ["ISO9001:2015"], AS_OF, attestations=False)
     assert "ISO9001:2015/7.3" in result.not_evaluated["ISO9001:2015"]
     assert all(not r.code.startswith("attestation.") for v in result.verdicts for r in v.reasons)
+
+
+EXCLUDED_DESIGN = """\
+management_systems:
+  - id: qms
+    standard: "ISO9001:2015"
+    scope: {statement: Hosting, exclusions: [{requirement: "ISO9001:2015/8.3", justification: We design nothing.}]}
+  - id: sms
+    standard: "ISO20000-1:2018"
+    scope: {statement: Hosting}
+processes:
+  - {id: p-ops, name: Operations, management_systems: [qms, sms], requirements: ["ISO9001:2015/8.5.1"]}
+"""
+
+
+def test_a_justified_exclusion_stands_while_nothing_contradicts_it(tmp_path):
+    _, by_id = verdicts(tmp_path, EXCLUDED_DESIGN, files={})
+    assert by_id["ISO9001:2015/8.3"].status == "not_applicable"
+
+
+@pytest.mark.parametrize("tag, code_at", [("ISO9001:2015/8.3.4", "/processes/1/requirements/0"),
+                                          ("ISO20000-1:2018/8.5.2.1", "/processes/1/requirements/0")])
+def test_a_design_exclusion_contradicted_by_the_ims_is_unmet(tmp_path, tag, code_at):
+    text = EXCLUDED_DESIGN + f'  - {{id: p-design, name: Design, management_systems: [qms, sms], requirements: ["{tag}"]}}\n'
+    _, by_id = verdicts(tmp_path, text, files={})
+    for rid in ("ISO9001:2015/8.3",):
+        verdict = by_id[rid]
+        assert verdict.status == "unmet", rid
+        assert verdict.reasons[0].code == "exclusion.contradicted" and verdict.reasons[0].pointer == code_at
+        assert "p-design" in verdict.reasons[0].message

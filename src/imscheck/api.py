@@ -10,6 +10,7 @@ that CI shows why the check did not run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -31,6 +32,8 @@ from .reports import REPORTERS, console, junit_report
 from .text import terminal_safe
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.baseline import compare, read_baseline
+from .knowledge.tagcheck import tag_warnings
+from .knowledge.withdrawn import withdrawn_notes
 from .verdicts.decision import Result, decide
 from .verdicts.lapsing import lapsing_soon, parse_duration, record_lapses, waiver_lapses
 
@@ -106,7 +109,9 @@ def evaluate(ims: Ims, catalogue: Catalogue, rules: list[Rule], standards: list[
     """
     facts = build_facts(ims, catalogue, git, require_committed, as_of)
     outcomes = ENGINES[engine]().evaluate(rules, facts, standards, as_of)
+    notes = tuple(notes) + withdrawn_notes(standards, as_of)
     result = decide(ims, catalogue, rules, outcomes, standards, as_of, notes, attestations)
+    result = replace(result, warnings=tag_warnings(ims, catalogue, rules))
     return with_git(result, ims, git) if git is not None else result
 
 
@@ -234,7 +239,7 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
                       attestations=options.builtin_rules, git=git, require_committed=options.require_committed)
     if within is not None:
         soon = lapsing_soon(waiver_lapses(ims) + record_lapses(ims, as_of, standards), as_of, within)
-        result = replace(result, warnings=result.warnings + tuple(item.message() for item in soon))
+        result = replace(result, warnings=result.warnings + tuple(item.warning() for item in soon))
     if accepted is not None:
         result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
     base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
@@ -304,7 +309,8 @@ def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO,
         assert options.path is not None
         catalogue = load_catalogue()
         ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files)
-        found = warnings(ims, catalogue)
+        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", list(options.rules_dirs))
+        found = sorted(warnings(ims, catalogue)) + list(tag_warnings(ims, catalogue, rules))
         for warning in found:
             err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())

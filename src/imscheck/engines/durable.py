@@ -125,7 +125,12 @@ class _Compiler:
         own = requirements[0] if per_requirement and rule.parameters_vary_by_requirement() else None
         params = parameter_values(rule, standard, self.as_of, own, self.declared.get(standard))
         queries = {}
-        for expectation in rule.expectations_for(standard):
+        # Expectations limited to some requirements are compiled for the whole unit; build_outcome
+        # reads them only for the requirements they are limited to.
+        wanted = {e.id for rid in requirements or [None] for e in rule.expectations_for(standard, rid)}
+        for expectation in rule.expectations:
+            if expectation.id not in wanted:
+                continue
             query, require = expectation.query, expectation.require
             if per_requirement:
                 # One query for all the rule's requirements rather than one per

@@ -41,6 +41,10 @@ class Outcome:
     violations: tuple[Violation, ...]
     evidence: tuple[str, ...]
     requirement: str | None = None  # set by a per-requirement rule: the outcome is for this one only
+    basis: tuple[str, ...] = ()  # the rule's stated words for each empty population it accepted
+    # Found nothing wrong, but nothing to show either: a finding only if no other rule deciding the
+    # same requirement brings evidence or a basis (decided in verdicts/decision.py).
+    unevidenced: Violation | None = None
 
 
 class Engine(Protocol):
@@ -105,7 +109,8 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
     violations: list[Violation] = []
     evidence: set[str] = set()
     failed: set[str] = set()
-    for expectation in rule.expectations_for(standard):
+    bases: list[str] = []
+    for expectation in rule.expectations_for(standard, requirement):
         if failed.intersection(expectation.only_if):
             continue
         before = len(violations)
@@ -130,21 +135,53 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
             any_answer = False
             for env in found:
                 any_answer = True
-                evidence.update(_evidence(env))
+                evidence.update(_evidence(env, standard))
             if not any_answer:
                 violations.append(violation(None))
         elif expectation.kind == "none":
             violations.extend(violation(env) for env in found)
         else:
+            any_answer = False
             for env in found:
+                any_answer = True
                 witnesses = answers.witnesses(expectation, env)
                 for witness in witnesses:
-                    evidence.update(_evidence(witness))
+                    evidence.update(_evidence(witness, standard))
                 if not witnesses:
                     violations.append(violation(env))
+            if not any_answer and expectation.basis is not None:
+                # A basis filled from a parameter left empty for this standard states nothing.
+                stated = render_message(expectation.basis, lambda n, a: lookup(n, a, {})).strip()
+                if stated and stated != "(none)":
+                    bases.append(stated)
         if len(violations) > before:
             failed.add(expectation.id)
-    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement)
+    unevidenced = None
+    if not violations and not evidence and not bases:
+        # "For every X ..." holds when there is no X: that alone is not evidence.
+        message = render_message(NO_EVIDENCE_MESSAGE, lambda n, a: {"rule": rule.id, "title": rule.title,
+                                                                    "looked_for": _looked_for(rule, standard, requirement)}.get(n, params.get(n)))
+        unevidenced = Violation(rule.id, NO_EVIDENCE, message, None, ())
+    return Outcome(rule.id, standard, tuple(sorted(set(violations))), tuple(sorted(evidence)) if not violations else (), requirement,
+                   tuple(dict.fromkeys(bases)) if not violations else (), unevidenced)
+
+
+NO_EVIDENCE = "no-evidence"
+NO_EVIDENCE_MESSAGE = ("Nothing in the IMS evidences this for {standard}: rule {rule} ({title}) found no {looked_for} "
+                       "of {standard} to judge, and an empty list shows nothing. Record them for this management system")
+
+
+def _looked_for(rule: Rule, standard: str, requirement: str | None) -> str:
+    """The entity types the rule's populations are made of, for the no-evidence message."""
+    names: list[str] = []
+    for expectation in rule.expectations_for(standard, requirement):
+        if expectation.kind == "none":
+            continue
+        for binding in expectation.query:
+            if binding.type and binding.type != REQUIREMENT_TYPE:
+                names.append(binding.type.replace("_", " "))
+                break
+    return " or ".join(dict.fromkeys(names)) or "entity"
 
 
 class _PythonAnswers:
@@ -203,9 +240,11 @@ def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tupl
     return None, ()
 
 
-def _evidence(env: Env) -> Iterator[str]:
+def _evidence(env: Env, standard: str) -> Iterator[str]:
+    # Evidence for a standard is only what belongs to that standard's management system:
+    # an answer that reaches a QMS-only document shows nothing for the ISMS.
     for value in env.values():
-        if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES:
+        if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES and standard in value.get("standards", ()):
             yield value["id"]
 
 

@@ -33,6 +33,8 @@ Declared intervals
 ``review_due`` (document, supplier)
     The date the next review is due: last review (or approval) plus the
     declared interval, or plus the default interval when none is declared.
+    For a supplier, the last review is its latest ``supplier_reviews`` record
+    (``latest_review``), never the ``last_reviewed`` date alone.
 """
 
 from __future__ import annotations
@@ -106,6 +108,11 @@ def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, 
     facts = Facts()
     with_git = git is not None and git.available
     systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
+    latest_reviews: dict[str, Any] = {}
+    for review in ims.of_type("supplier_review"):
+        current = latest_reviews.get(review.data["supplier"])
+        if current is None or (review.data["date"], review.id) > (current.data["date"], current.id):
+            latest_reviews[review.data["supplier"]] = review
     in_scope: dict[str, set[str]] = {}
     for ms in ims.of_type("management_system"):
         scope = ms.data["scope"]
@@ -134,7 +141,11 @@ def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, 
                     _git_attributes(fact, git, require_committed, as_of)  # type: ignore[arg-type]
                 fact["review_due"] = _due(fact.get("last_reviewed") or fact.get("approved_on"), fact.get("review_interval_months"))
             elif type_name == "supplier":
-                fact["review_due"] = _due(fact.get("last_reviewed"), fact.get("review_interval_months"))
+                # Records, not dates: the next evaluation is due from the latest recorded review.
+                latest = latest_reviews.get(entity.id)
+                if latest is not None:
+                    fact["latest_review"] = latest.id
+                fact["review_due"] = _due(latest.data["date"] if latest else None, fact.get("review_interval_months"))
             rows.append(fact)
             facts.by_id[entity.id] = fact
         facts.by_type[type_name] = rows
@@ -147,6 +158,8 @@ def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, 
             requirements.append({"type": "requirement", "id": requirement.id, "standard": requirement.standard,
                                  "clause": requirement.clause, "title": requirement.title, "annex": requirement.annex,
                                  "theme": requirement.theme, "hs": requirement.hs, "exclusion": requirement.exclusion,
-                                 "asks_for": _asks_for(requirement), "standards": [requirement.standard]})
+                                 "asks_for": _asks_for(requirement), "standards": [requirement.standard],
+                                 "conditional": bool(requirement.documented_information)
+                                 and all(d.conditional for d in requirement.documented_information)})
     facts.by_type["requirement"] = sorted(requirements, key=lambda r: r["id"])
     return facts

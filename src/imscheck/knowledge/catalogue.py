@@ -24,6 +24,7 @@ INVERSE = {"equal": "equal", "subset": "superset", "superset": "subset", "inters
 class DocumentedInformation:
     kind: str  # maintained | retained
     subject: str
+    conditional: bool = False  # asked for only when something happens: a declaration that nothing did may stand in
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
             requirements[rid] = Requirement(
                 id=rid, standard=standard, clause=entry["clause"], title=entry["title"],
                 summary=entry["summary"], hs=entry.get("hs"), exclusion=entry["exclusion"],
-                documented_information=tuple(DocumentedInformation(d["kind"], d["subject"]) for d in entry.get("documented_information", [])),
+                documented_information=tuple(DocumentedInformation(d["kind"], d["subject"], d.get("conditional", False)) for d in entry.get("documented_information", [])),
                 amendment=entry.get("amendment"), annex=entry.get("annex"), theme=entry.get("theme"),
                 attestation=entry["attestation"]["evidence"] if "attestation" in entry else None)
     correlations = []

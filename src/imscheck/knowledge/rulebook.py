@@ -100,6 +100,9 @@ class Expectation:
     applies_to: frozenset[str] | None
     parts: tuple[Any, ...]  # where it is written in the rule file
     only_if: tuple[str, ...] = ()  # checked only when these expectations found nothing
+    # for_each only: the words that make an empty population acceptable ("no internal
+    # suppliers: nothing to judge"); without them an empty population is no evidence.
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,10 @@ class Rule:
     def parameters_vary_by_requirement(self) -> bool:
         return any("/" in key for key in self.parameters)
 
-    def expectations_for(self, standard: str) -> list[Expectation]:
-        return [e for e in self.expectations if e.applies_to is None or standard in e.applies_to]
+    def expectations_for(self, standard: str, requirement: str | None = None) -> list[Expectation]:
+        """``requirement``: in a per-requirement rule, also those limited to that requirement."""
+        return [e for e in self.expectations
+                if e.applies_to is None or standard in e.applies_to or (requirement is not None and requirement in e.applies_to)]
 
 
 def read_rule_sources(directory: Path, display_base: Path | None = None) -> list[YamlSource]:
@@ -272,17 +277,28 @@ class _Compiler:
         applies = item.get("applies_to")
         if applies:
             for j, standard in enumerate(applies):
-                if standard not in standards:
+                if "/" in standard:
+                    if not (self.per_requirement and standard in self.decides):
+                        self.fail(parts + ("applies_to", j), f"{standard}: only a per-requirement rule can limit an expectation "
+                                                             "to one of the requirements it decides")
+                elif standard not in standards:
                     self.fail(parts + ("applies_to", j), f"{standard} is not a standard this rule decides")
         # A query is checked on its own; 'require' is a sub-query run with the for_each variables fixed.
         self.check_product(item["id"], query, parts + (kind,))
         self.check_product(item["id"], require, parts + ("require",))
+        basis = item.get("basis")
+        if basis is not None:
+            if kind != "for_each":
+                self.fail(parts + ("basis",), "'basis' only goes with 'for_each': it states why an empty population is acceptable", key=True)
+            for name, attribute in _placeholders(basis):
+                self.check_name(name, attribute, {}, parts + ("basis",), "the basis")
         only_if = tuple(item.get("only_if", []))
         for j, other in enumerate(only_if):
             if other not in self.earlier_ids:
                 self.fail(parts + ("only_if", j), f"{other!r} is not an earlier expectation of this rule")
         return Expectation(id=item["id"], kind=kind, query=query, require=require, message=item["message"],
-                           at=at, applies_to=frozenset(applies) if applies else None, parts=parts, only_if=only_if)
+                           at=at, applies_to=frozenset(applies) if applies else None, parts=parts, only_if=only_if,
+                           basis=basis)
 
     def check_product(self, expectation: str, bindings: tuple[Binding, ...], parts: tuple[Any, ...]) -> None:
         """Refuse a cartesian product: a binding over a population that grows with the IMS

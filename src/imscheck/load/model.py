@@ -22,7 +22,7 @@ STRUCTURAL_TYPES = frozenset({"organisation", "unit", "location", "service", "ma
 # Requirements of the catalogue are facts too, so a rule can ask that every
 # Annex A control has a Statement of Applicability entry.
 REQUIREMENT_TYPE = "requirement"
-REQUIREMENT_ATTRIBUTES = frozenset({"id", "standard", "clause", "title", "annex", "theme", "hs", "exclusion", "asks_for"})
+REQUIREMENT_ATTRIBUTES = frozenset({"id", "standard", "clause", "title", "annex", "theme", "hs", "exclusion", "asks_for", "conditional"})
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ DERIVED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "*": frozenset({"standards"}),
     "process": frozenset({"in_house"}),
     "document": frozenset({"file_status", "review_due", "git_state", "last_changed", "last_commit", "changed_after_approval"}),
-    "supplier": frozenset({"review_due"}),
+    "supplier": frozenset({"review_due", "latest_review"}),
 }
 
 

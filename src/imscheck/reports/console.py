@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..text import terminal_safe as safe
 from ..evidence.git import UNCOMMITTED
-from ..verdicts.decision import NOT_APPLICABLE, UNMET, WAIVED, Result
+from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result
 from .grouping import groups_above, headline, plural, where
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
@@ -69,10 +69,15 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
             text = "; ".join(d for _, d in described) or verdict.reasons[0].message
             lines.append(f"  {paint('WAIVED', 'yellow')} {verdict.requirement} {safe(verdict.title)}: {safe(text)}")
     lines += _uncommitted(result, paint)
+    based = [v for v in result.verdicts if v.status == MET and v.basis]
+    if based:
+        lines += ["", paint("Met on a basis the rules state:", "bold")]
+        for verdict in based:
+            lines.append(f"  {paint('MET', 'green')} {verdict.requirement} {safe(verdict.title)}: {safe(verdict.basis)}")
     for note in result.notes:
         lines.append(paint(f"note: {safe(note)}", "yellow"))
     for warning in result.warnings:
-        lines.append(paint(f"warning: {safe(warning)}", "yellow"))
+        lines.append(paint(safe(warning.render()), "yellow"))
     lines += _baseline(result, paint)
     if result.baseline is not None:
         new = len(result.baseline.new)
@@ -82,7 +87,7 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
         verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
                         else paint(f"Result: {plural(unmet, 'requirement')} unmet, from {plural(len(result.findings), 'finding')}.", "red"))
     if quiet:  # warnings still show: they are what --quiet users must not miss
-        return "".join(paint(f"warning: {safe(warning)}", "yellow") + "\n" for warning in result.warnings) + verdict_line + "\n"
+        return "".join(paint(safe(warning.render()), "yellow") + "\n" for warning in result.warnings) + verdict_line + "\n"
     lines += ["", verdict_line]
     return "\n".join(lines) + "\n"
 

@@ -60,6 +60,8 @@ def _case(verdict: Verdict, flavour: str) -> TestCase:
         lines = ["met"]
         if verdict.evidence:
             lines.append("evidence: " + ", ".join(verdict.evidence))
+        if verdict.basis:
+            lines.append("basis: " + verdict.basis)
         if verdict.shared_with:
             lines.append("shared with: " + ", ".join(verdict.shared_with))
         case.stdout = "\n".join(lines)
@@ -96,7 +98,9 @@ def _make_safe(root: ET.Element) -> None:
 
 
 def render_flavour(result: Result, flavour: str) -> str:
-    return serialise([TestSuite(standard, [_case(v, flavour) for v in result.of_standard(standard)])
+    # A note about one standard (e.g. a withdrawn edition) goes once, to that standard's suite.
+    return serialise([TestSuite(standard, [_case(v, flavour) for v in result.of_standard(standard)],
+                                stdout="\n".join(n for n in result.notes if n.startswith(standard + " ")) or None)
                       for standard in result.standards])
 
 

@@ -16,6 +16,8 @@ from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
+from ..knowledge.tagcheck import Warning
+from .consistency import contradiction
 from .findings import Finding, RuleInfo, build_findings
 from .lapsing import WAIVED, apply_waivers
 from .soa import Statement, statements
@@ -69,6 +71,9 @@ class Verdict:
     @property
     def problem_count(self) -> int:
         return len(self.reasons) - (1 if self.omitted else 0) + self.omitted
+    # What a met verdict rests on when not on evidence: the words a rule states for an
+    # empty population it accepts ("no internal suppliers: nothing to judge").
+    basis: str | None = None
 
     @property
     def location(self) -> Reason | None:
@@ -86,7 +91,9 @@ class Result:
     soa: tuple[Statement, ...] = ()  # the Statement of Applicability of each claimed ISO/IEC 27001 edition
     organisation: str = ""
     rules: tuple[RuleInfo, ...] = ()  # what the rules that ran are for, for reports that explain findings
-    warnings: tuple[str, ...] = ()  # things that will fail soon (--warn-within), and uncommitted evidence
+    # Located warnings: claims no verdict reads (knowledge/tagcheck.py) and what lapses soon (--warn-within);
+    # they never change the exit code.
+    warnings: tuple[Warning, ...] = ()
     evidence_state: dict[str, Any] = field(default_factory=dict)  # entity id -> git.EvidenceState
     git: Any = None  # git.GitEvidence when git was read
     baseline: Any = None  # baseline.Comparison when --baseline was given
@@ -137,15 +144,23 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             requirement = catalogue.requirements[rid]
             exclusion = next((e for e in exclusions if rid == e.requirement or rid.startswith(e.requirement + ".")), None)
             rule_ids = tuple(sorted(o.rule for o in by_requirement.get(rid, [])))
-            reasons, evidence = [], set()
+            reasons, evidence, bases = [], set(), []
             for outcome in by_requirement.get(rid, []):
                 evidence.update(outcome.evidence)
+                bases.extend(outcome.basis)
                 for violation in outcome.violations:
                     file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
                     reasons.append(Reason(file, line, column, pointer, f"{violation.rule}.{violation.expectation}", violation.message,
                                           violation.entity or system.id, tuple(map(str, violation.attribute)), outcome.requirement))
-            if exclusion is not None and requirement.excludable:
+            contradicted = contradiction(ims, system.id, exclusion.requirement) if exclusion is not None else None
+            if exclusion is not None and requirement.excludable and contradicted is None:
                 verdicts[rid] = Verdict(rid, standard, requirement.title, NOT_APPLICABLE, (exclusion.reason,), rules=rule_ids)
+                continue
+            if contradicted is not None:
+                entity, attribute, message = contradicted
+                file, line, column, pointer = ims.location(entity, attribute)
+                reason = Reason(file, line, column, pointer, "exclusion.contradicted", message, entity, tuple(map(str, attribute)), rid)
+                verdicts[rid] = Verdict(rid, standard, requirement.title, UNMET, (reason,) + _sorted(reasons), rules=rule_ids)
                 continue
             if exclusion is not None:
                 # The refused exclusion comes first, and what the rules found still shows.
@@ -159,9 +174,18 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
             if rid in attested:
                 verdicts[rid] = _attested(ims, system, requirement, as_of)
                 continue
+            # Each rule deciding the requirement must show something: evidence from one rule does
+            # not make another rule's empty population acceptable. Reported only when nothing else
+            # is: a missing review already says why there is nothing to judge.
+            for outcome in by_requirement.get(rid, []) if not reasons else ():
+                if outcome.unevidenced is not None:
+                    v = outcome.unevidenced
+                    file, line, column, pointer = ims.location(system.id)
+                    reasons.append(Reason(file, line, column, pointer, f"{v.rule}.{v.expectation}", v.message, system.id, (), rid))
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
-                                    tuple(sorted(evidence)) if status == MET else (), rules=rule_ids)
+                                    tuple(sorted(evidence)) if status == MET else (), rules=rule_ids,
+                                    basis=_basis(bases) if status == MET else None)
     verdicts, waiver_notes = apply_waivers(verdicts, ims, as_of)
     notes = tuple(notes) + tuple(waiver_notes)
     verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards), catalogue)
@@ -176,6 +200,10 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings,
                   statements(ims, catalogue, [s for s in STANDARD_ORDER if s in standards]),
                   organisation.data["name"] if organisation else "", rule_info)
+
+
+def _basis(bases: list[str]) -> str | None:
+    return "; ".join(sorted(set(bases))) or None
 
 
 @dataclass(frozen=True)
@@ -266,7 +294,8 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
                 out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons, rolled_up=True)
             else:
                 evidence = tuple(sorted({e for p in parts for e in p.evidence}))
-                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence, rolled_up=True)
+                out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence,
+                                          rolled_up=True, basis=None if evidence else _basis([p.basis for p in parts if p.basis]))
     return out
 
 

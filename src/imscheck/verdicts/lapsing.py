@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
+from ..knowledge.tagcheck import Warning
 from ..engines.facts import DEFAULT_REVIEW_INTERVAL_MONTHS, add_months
 from ..errors import UsageError
 from ..load.ims import Entity, Ims
@@ -70,8 +71,8 @@ class Lapsing:
     line: int
     what: str
 
-    def message(self) -> str:
-        return f"{self.file}:{self.line}: {self.kind} {self.id} ({self.what}) lapses on {self.lapses.isoformat()}"
+    def warning(self) -> Warning:
+        return Warning(self.file, self.line, 1, f"{self.kind} {self.id} ({self.what}) lapses on {self.lapses.isoformat()}")
 
 
 def lapsing_soon(items: Iterable[Lapsing], as_of: dt.date, within: Duration) -> list[Lapsing]:

@@ -1,0 +1,99 @@
+"""Warnings about claims in the IMS that no verdict will ever read.
+
+A `requirements:` tag on a document or process, an SoA line or an attestation
+is the organisation saying "this is evidence for that requirement". When the
+requirement belongs to a standard the entity's management systems do not
+claim, or no rule reads tags for it, the claim silently counts for nothing;
+these warnings say so, with the place to edit. They never change a verdict or
+the exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ..load.ims import Ims
+from .catalogue import Catalogue
+from .rulebook import Binding, Const, Param, Rule
+
+TAGGED_TYPES = ("document", "process")
+
+
+@dataclass(frozen=True, order=True)
+class Warning:
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def render(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: warning: {self.message}"
+
+
+def tag_readers(rules: Iterable[Rule]) -> dict[str, set[str]]:
+    """Entity type -> the requirement ids some rule looks for in that type's `requirements` tags."""
+    readers: dict[str, set[str]] = {}
+    for rule in rules:
+        bindings: list[Binding] = []
+        for expectation in rule.expectations:
+            bindings.extend(expectation.query + expectation.require)
+        for binding in bindings:
+            for condition in binding.conditions:
+                if condition.attribute != "requirements" or condition.operator != "contains" or binding.type is None:
+                    continue
+                read = readers.setdefault(binding.type, set())
+                operand = condition.operand
+                if isinstance(operand, Param) and operand.name == "requirement":
+                    read.update(rule.decides)
+                elif isinstance(operand, Param):
+                    read.update(v[operand.name] for v in rule.parameters.values() if isinstance(v.get(operand.name), str))
+                elif isinstance(operand, Const) and isinstance(operand.value, str):
+                    read.add(operand.value)
+    return readers
+
+
+def tag_warnings(ims: Ims, catalogue: Catalogue, rules: Iterable[Rule] | None) -> tuple[Warning, ...]:
+    """``rules`` None: only the checks that need no rules (as in ``validate`` without rules)."""
+    systems = {e.id: e.data["standard"] for e in ims.of_type("management_system")}
+    claimed = set(systems.values())
+    readers = tag_readers(rules) if rules is not None else None
+    found: list[Warning] = []
+
+    def warn(entity_id: str, attribute: tuple[Any, ...], message: str) -> None:
+        file, line, column, _ = ims.location(entity_id, attribute)
+        found.append(Warning(file, line, column, message))
+
+    def outside(rid: str, entity_systems: list[str]) -> str | None:
+        standard = rid.split("/", 1)[0]
+        if standard not in claimed:
+            return f"{rid} is a requirement of {standard}, which no management system of this IMS claims"
+        if standard not in {systems.get(m) for m in entity_systems}:
+            mine = ", ".join(entity_systems) or "no management system"
+            return f"{rid} is a requirement of {standard}, but this entry belongs to {mine}, not to the system claiming {standard}"
+        return None
+
+    for type_name in TAGGED_TYPES:
+        for entity in ims.of_type(type_name):
+            entity_systems = entity.data.get("management_systems", [])
+            for i, rid in enumerate(entity.data.get("requirements", [])):
+                problem = outside(rid, entity_systems)
+                if problem is not None:
+                    warn(entity.id, ("requirements", i), f"{type_name} {entity.id} lists {problem}: the tag counts for nothing; "
+                                                         "remove it or attach the entry to that standard's management system")
+                elif readers is not None and rid not in readers.get(type_name, set()):
+                    warn(entity.id, ("requirements", i), f"{type_name} {entity.id} lists {rid}, but no rule reads {type_name} tags "
+                                                         f"for that requirement, so the tag counts for nothing (see 'imscheck "
+                                                         "coverage' for how it is decided)")
+    for entry in ims.of_type("soa_entry"):
+        problem = outside(entry.data["control"], entry.data.get("management_systems", []))
+        if problem is not None:
+            warn(entry.id, ("control",), f"Statement of Applicability line {entry.id}: {problem}; the line counts for nothing")
+    for attestation in ims.of_type("attestation"):
+        rid = attestation.data["requirement"]
+        problem = outside(rid, attestation.data.get("management_systems", []))
+        if problem is None and catalogue.requirements.get(rid) is not None and not catalogue.requirements[rid].attestation:
+            problem = f"{rid} is decided by rules, not by attestation"
+        if problem is not None:
+            warn(attestation.id, ("requirement",), f"attestation {attestation.id}: {problem}; it counts for nothing")
+    return tuple(sorted(set(found)))
