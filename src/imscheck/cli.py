@@ -40,7 +40,7 @@ def check(
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to (default: PATH if a folder, else its folder)."),
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
-    engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    engine: str = typer.Option("python", "--engine", help="Rule engine: python (default), durable (needs the durable extra) or rego (regorus; needs the rego extra)."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
