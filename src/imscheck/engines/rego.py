@@ -226,6 +226,50 @@ member_keys(o) := [o, to_number(o)] if is_boolean(o)
 
 member_keys(o) := [o] if not is_boolean(o)
 
+# Index look-ups: the positions of facts under a key; the keys Python's == matches for
+# an item of a list; for 'in', every fact when the operand is not a list (text, mapping).
+lookup(ix, k) := s if {
+	s := ix[k]
+} else := set()
+
+lookup_any(ix, keys) := union({found |
+	some k in keys
+	found := lookup(ix, k)
+})
+
+eq_keys(x) := [x, to_number(x)] if is_boolean(x)
+
+eq_keys(x) := [x, true] if {
+	is_number(x)
+	x == 1
+}
+
+eq_keys(x) := [x, false] if {
+	is_number(x)
+	x == 0
+}
+
+eq_keys(x) := [x] if {
+	not is_boolean(x)
+	not x in {0, 1}
+}
+
+lookup_in(ix, o, facts) := positions if {
+	is_array(o)
+	positions := union({found | some x in o; keys := eq_keys(x); found := lookup_any(ix, keys)})
+}
+
+lookup_in(ix, o, facts) := positions if {
+	not is_array(o)
+	positions := {i | some i, _ in facts}
+}
+
+smallest(sets) := fewest if {
+	sizes := [count(x) | some x in sets]
+	m := min(sizes)
+	fewest := [y | some y in sets; count(y) == m][0]
+}
+
 # Calendar arithmetic as imscheck does it: the day is kept, or the month's last day.
 leap(y) if {
 	y % 4 == 0
@@ -444,27 +488,41 @@ class _Compiler:
         return _Query(name, variables)
 
     def candidates(self, rule: Rule, where: str, binding: Binding, params: dict[str, Any], scope: dict[str, str | None]) -> list[str]:
-        """How to enumerate a binding's facts: through an index when a condition allows it."""
+        """How to enumerate a binding's facts: through an index when a condition allows it.
+
+        As in the Python engine: a join on an earlier variable first (equality, then
+        list membership either way); otherwise, among the constant keys, the one that
+        selects the fewest facts, chosen when the query runs. The index only narrows:
+        every condition is still tested with Python's meaning."""
         type_name = binding.type or ""
         var = binding.variable
         facts = f"object.get(input.facts, {_literal(type_name)}, [])"
-        choice = None
-        for rank, (operator, joined) in enumerate((("equals", True), ("contains", True), ("equals", False), ("contains", False))):
-            for condition in binding.conditions:
-                is_join = isinstance(condition.operand, Ref)
-                if condition.operator == operator and is_join == joined:
-                    choice = condition
-                    break
-            if choice is not None:
-                break
-        if choice is None:
+        joins = {"equals": [], "contains": [], "in": []}  # type: dict[str, list[Any]]
+        constants = []
+        for condition in binding.conditions:
+            if isinstance(condition.operand, Ref):
+                if condition.operator in joins:
+                    joins[condition.operator].append(condition)
+            elif condition.operator in ("equals", "contains"):
+                constants.append(condition)
+        for operator in ("equals", "contains", "in"):
+            if joins[operator]:
+                return [f"some i_{var} in {self.lookup(rule, where, joins[operator][0], params, scope, facts)}", f"e_{var} := {facts}[i_{var}]"]
+        if not constants:
             return [f"some e_{var} in {facts}"]
-        key = self.operand(rule, where, choice.operand, params, scope)
-        if choice.operator == "equals":
-            table = self.index("eq", type_name, choice.attribute)
-            return [f"some i_{var} in {table}[{key}]", f"e_{var} := {facts}[i_{var}]"]
-        table = self.index("member", type_name, choice.attribute)
-        return [f"some k_{var} in member_keys({key})", f"some i_{var} in {table}[k_{var}]", f"e_{var} := {facts}[i_{var}]"]
+        sets = [self.lookup(rule, where, c, params, scope, facts) for c in constants]
+        chosen = sets[0] if len(sets) == 1 else f"smallest([{', '.join(sets)}])"
+        return [f"some i_{var} in {chosen}", f"e_{var} := {facts}[i_{var}]"]
+
+    def lookup(self, rule: Rule, where: str, condition: Any, params: dict[str, Any], scope: dict[str, str | None], facts: str) -> str:
+        """A Rego expression for the positions of the facts a condition can hold for (a superset)."""
+        key = self.operand(rule, where, condition.operand, params, scope)
+        type_name = facts.split('"')[1]
+        if condition.operator == "equals":
+            return f"lookup({self.index('eq', type_name, condition.attribute)}, {key})"
+        if condition.operator == "contains":
+            return f"lookup_any({self.index('member', type_name, condition.attribute)}, member_keys({key}))"
+        return f"lookup_in({self.index('eq', type_name, condition.attribute)}, {key}, {facts})"
 
     def note(self, type_name: str, condition: Any, scope: dict[str, str | None], rule: Rule, expectation: Expectation) -> None:
         where = (rule.id, expectation.id)
