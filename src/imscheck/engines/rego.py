@@ -332,8 +332,8 @@ py_item(x) := "None" if x == null
 
 py_item(x) := py_str(x) if x != null
 
-unit_params(u, standard) := object.union(data.imscheck.params[u], {k: v |
-	some k, v in object.get(input, ["declared", standard], {})
+unit_params(u) := object.union(data.imscheck.params[u], {k: v |
+	some k, v in object.get(input, ["declared", data.imscheck.units[u].standard], {})
 	k in object.keys(data.imscheck.params[u])
 })
 
@@ -343,7 +343,7 @@ unit_on(standard) if standard in input.standards
 
 @dataclass
 class _Query:
-    name: str  # the Rego rule holding its answers
+    name: str  # the Rego rule holding its answers: [unit, value of each variable...]
     variables: list[tuple[str, str | None]]  # (variable, type or None for a value), in binding order
 
 
@@ -353,17 +353,16 @@ class _Unit:
     rule: Rule
     standard: str
     requirement: str | None
-    params: dict[str, Any]
-    queries: dict[str, tuple[_Query, _Query | None]] = field(default_factory=dict)
 
 
 @dataclass
 class Bundle:
-    """A compiled rule set: the module, its data, and the units it answers for."""
+    """A compiled rule set: the module, its data, the units and the queries it answers."""
 
     module: str
     data: dict[str, Any]
     units: list[_Unit]
+    queries: dict[tuple[str, str], tuple[_Query, _Query | None]]  # (rule, expectation) -> (query, extended)
     compared: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     numeric: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
@@ -402,6 +401,9 @@ def unsupported(value: Any, nested: bool = False) -> str | None:
 
 
 class _Compiler:
+    """One query rule per (rule, expectation), ranging over the units it applies to:
+    a unit's parameters are data, so the module stays the size of the rule files."""
+
     def __init__(self) -> None:
         self.indexes: dict[str, str] = {}  # Rego rule name -> definition
         self.id_tables: set[str] = set()  # types whose facts are looked up by id
@@ -416,7 +418,7 @@ class _Compiler:
         path = attribute.split(".")
         return f"object.get({fact}, {_literal(path if len(path) > 1 else path[0])}, null)"
 
-    def operand(self, rule: Rule, where: str, operand: Any, params: dict[str, Any], scope: dict[str, str | None]) -> str:
+    def operand(self, rule: Rule, where: str, operand: Any, units: list[dict[str, Any]], scope: dict[str, str | None]) -> str:
         if isinstance(operand, Const):
             why = unsupported(operand.value)
             if why:
@@ -429,9 +431,10 @@ class _Compiler:
         if isinstance(operand, DateExpr):
             amount = f"p[{_literal(operand.amount.name)}]" if isinstance(operand.amount, Param) else str(operand.amount)
             if isinstance(operand.amount, Param):
-                value = params.get(operand.amount.name)
-                if not isinstance(value, int) or isinstance(value, bool):
-                    raise UsageError(f"rule {rule.id}, {where}: the Rego engine needs a whole number of {operand.unit} in ${operand.amount.name}")
+                for params in units:
+                    value = params.get(operand.amount.name)
+                    if not isinstance(value, int) or isinstance(value, bool):
+                        raise UsageError(f"rule {rule.id}, {where}: the Rego engine needs a whole number of {operand.unit} in ${operand.amount.name}")
             signed = amount if operand.sign > 0 else f"(0 - {amount})"
             function = "add_days" if operand.unit == "days" else "add_months"
             if operand.unit == "years":
@@ -457,37 +460,47 @@ class _Compiler:
         return name
 
     # -- queries -------------------------------------------------------------
-    def query(self, rule: Rule, expectation: Expectation, name: str, bindings: tuple[Binding, ...], unit: _Unit) -> _Query:
+    def query(self, rule: Rule, expectation: Expectation, name: str, bindings: tuple[Binding, ...], units: list[dict[str, Any]],
+              unit_set: str) -> _Query:
         scope: dict[str, str | None] = {}
-        body = [f"unit_on({_literal(unit.standard)})", f"p := unit_params({_literal(unit.key)}, {_literal(unit.standard)})"]
+        body = [f"some u in {unit_set}", "unit_on(data.imscheck.units[u].standard)", "p := unit_params(u)"]
+        self.hoisted: list[str] = []
         variables: list[tuple[str, str | None]] = []
         where = f"expectation {expectation.id}"
         for binding in bindings:
             if binding.check:
                 for condition in binding.conditions:
                     self.note(scope[binding.variable] or "", condition, scope, rule, expectation)
-                    body.append(self.condition(rule, where, binding.variable, condition, unit.params, scope))
+                    body.append(self.condition(rule, where, binding.variable, condition, units, scope))
                 continue
             var = f"e_{binding.variable}"
             if binding.values is not None:
-                values = self.operand(rule, where, binding.values, unit.params, scope)
+                values = self.operand(rule, where, binding.values, units, scope)
                 self.note_ref(binding.values, scope, rule, expectation)
                 body += [f"vs_{binding.variable} := {values}", f"is_array(vs_{binding.variable})", f"some {var} in vs_{binding.variable}"]
                 scope[binding.variable] = None
                 variables.append((binding.variable, None))
                 continue
             type_name = binding.type or ""
-            body += self.candidates(rule, where, binding, unit.params, scope)
+            body += self.candidates(rule, where, binding, units, scope)
             for condition in binding.conditions:
                 self.note(type_name, condition, scope, rule, expectation)
-                body.append(self.condition(rule, where, binding.variable, condition, unit.params, {**scope, binding.variable: type_name}))
+                body.append(self.condition(rule, where, binding.variable, condition, units, {**scope, binding.variable: type_name}))
             scope[binding.variable] = type_name
             variables.append((binding.variable, type_name))
-        output = ", ".join(f"e_{v}" if t is None else f"e_{v}.id" for v, t in variables)
+        body[3:3] = self.hoisted  # values that do not change per fact: once per unit
+        output = ", ".join(["u"] + [f"e_{v}" if t is None else f"e_{v}.id" for v, t in variables])
         self.lines.append(f"{name} contains [{output}] if {{\n" + "".join(f"\t{line}\n" for line in body) + "}\n")
         return _Query(name, variables)
 
-    def candidates(self, rule: Rule, where: str, binding: Binding, params: dict[str, Any], scope: dict[str, str | None]) -> list[str]:
+    def hoist(self, expression: str) -> str:
+        if expression.startswith(("add_months(", "add_days(")):
+            name = f"c{len(self.hoisted)}"
+            self.hoisted.append(f"{name} := {expression}")
+            return name
+        return expression
+
+    def candidates(self, rule: Rule, where: str, binding: Binding, units: list[dict[str, Any]], scope: dict[str, str | None]) -> list[str]:
         """How to enumerate a binding's facts: through an index when a condition allows it.
 
         As in the Python engine: a join on an earlier variable first (equality, then
@@ -497,7 +510,7 @@ class _Compiler:
         type_name = binding.type or ""
         var = binding.variable
         facts = f"object.get(input.facts, {_literal(type_name)}, [])"
-        joins = {"equals": [], "contains": [], "in": []}  # type: dict[str, list[Any]]
+        joins: dict[str, list[Any]] = {"equals": [], "contains": [], "in": []}
         constants = []
         for condition in binding.conditions:
             if isinstance(condition.operand, Ref):
@@ -507,21 +520,21 @@ class _Compiler:
                 constants.append(condition)
         for operator in ("equals", "contains", "in"):
             if joins[operator]:
-                return [f"some i_{var} in {self.lookup(rule, where, joins[operator][0], params, scope, facts)}", f"e_{var} := {facts}[i_{var}]"]
+                return [f"some i_{var} in {self.lookup(rule, where, joins[operator][0], units, scope, type_name)}", f"e_{var} := {facts}[i_{var}]"]
         if not constants:
             return [f"some e_{var} in {facts}"]
-        sets = [self.lookup(rule, where, c, params, scope, facts) for c in constants]
+        sets = [self.lookup(rule, where, c, units, scope, type_name) for c in constants]
         chosen = sets[0] if len(sets) == 1 else f"smallest([{', '.join(sets)}])"
         return [f"some i_{var} in {chosen}", f"e_{var} := {facts}[i_{var}]"]
 
-    def lookup(self, rule: Rule, where: str, condition: Any, params: dict[str, Any], scope: dict[str, str | None], facts: str) -> str:
+    def lookup(self, rule: Rule, where: str, condition: Any, units: list[dict[str, Any]], scope: dict[str, str | None], type_name: str) -> str:
         """A Rego expression for the positions of the facts a condition can hold for (a superset)."""
-        key = self.operand(rule, where, condition.operand, params, scope)
-        type_name = facts.split('"')[1]
+        key = self.operand(rule, where, condition.operand, units, scope)
         if condition.operator == "equals":
             return f"lookup({self.index('eq', type_name, condition.attribute)}, {key})"
         if condition.operator == "contains":
             return f"lookup_any({self.index('member', type_name, condition.attribute)}, member_keys({key}))"
+        facts = f"object.get(input.facts, {_literal(type_name)}, [])"
         return f"lookup_in({self.index('eq', type_name, condition.attribute)}, {key}, {facts})"
 
     def note(self, type_name: str, condition: Any, scope: dict[str, str | None], rule: Rule, expectation: Expectation) -> None:
@@ -536,17 +549,17 @@ class _Compiler:
         if isinstance(operand, Ref) and scope.get(operand.variable) is not None:
             self.compared.setdefault((scope[operand.variable] or "", operand.attribute or "id"), (rule.id, expectation.id))
 
-    def condition(self, rule: Rule, where: str, variable: str, condition: Any, params: dict[str, Any], scope: dict[str, str | None]) -> str:
+    def condition(self, rule: Rule, where: str, variable: str, condition: Any, units: list[dict[str, Any]], scope: dict[str, str | None]) -> str:
         value = self.attribute(f"e_{variable}", condition.attribute)
-        operand = self.operand(rule, where, condition.operand, params, scope)
+        operand = self.hoist(self.operand(rule, where, condition.operand, units, scope))
         return f"op_{condition.operator}({value}, {operand})"
 
 
-def _message(compiler: _Compiler, unit: _Unit, expectation: Expectation, query: _Query | None, ename: str) -> str:
-    """A Rego function rendering the finding's message from the answer ``t``: exactly
-    as Python does, or, where a value would not print the same, the message key."""
-    key = f"{unit.rule.id}.{expectation.id}"
-    positions = {v: (i, t) for i, (v, t) in enumerate(query.variables)} if query else {}
+def _message(compiler: _Compiler, rule: Rule, expectation: Expectation, query: _Query | None, units: list[dict[str, Any]], ename: str) -> str:
+    """A Rego function rendering the finding's message from the answer ``t`` (unit first):
+    exactly as Python does, or, where a value would not print the same, the message key."""
+    key = f"{rule.id}.{expectation.id}"
+    positions = {v: (i + 1, t) for i, (v, t) in enumerate(query.variables)} if query else {}
     pieces: list[str] = []
     setup: list[str] = []
     last = 0
@@ -559,7 +572,7 @@ def _message(compiler: _Compiler, unit: _Unit, expectation: Expectation, query: 
             index, type_name = positions[name]
             if type_name is not None and attribute:
                 compiler.id_tables.add(type_name)
-                line = (f"f_{index} := object.get(input.facts, {_literal(type_name)}, [])[ids_{_name(type_name)}[t[{index}]]]")
+                line = f"f_{index} := object.get(input.facts, {_literal(type_name)}, [])[ids_{_name(type_name)}[t[{index}]]]"
                 if line not in setup:
                     setup.append(line)
                 value = compiler.attribute(f"f_{index}", attribute)
@@ -567,7 +580,7 @@ def _message(compiler: _Compiler, unit: _Unit, expectation: Expectation, query: 
                 value = f"t[{index}]"
         elif name == "as_of":
             value = "input.as_of"
-        elif name in unit.params:
+        elif all(name in params for params in units):
             value = f"p[{_literal(name)}]"
         else:  # a variable named in an 'exists' message: nothing to fill it with
             return f"msg_{ename}(t, p) := {_literal(key)}\n"
@@ -583,38 +596,43 @@ def compile_rules(rules: list[Rule], standards: list[str] | None = None) -> Bund
     compiler = _Compiler()
     units: list[_Unit] = []
     params_data: dict[str, Any] = {}
-    violations: list[str] = []
+    unit_data: dict[str, Any] = {}
+    unit_sets: dict[str, list[str]] = {}
+    queries: dict[tuple[str, str], tuple[_Query, _Query | None]] = {}
+    findings: list[str] = []
     for rule in rules:
+        mine: dict[str, list[_Unit]] = {}  # expectation id -> the units it applies to
         for standard in rule.standards():
             if standards is not None and standard not in standards:
                 continue
             for requirement in (rule.requirements_of(standard) if rule.per_requirement else [None]):
-                key = f"u{len(units)}"
+                unit = _Unit(f"u{len(units)}", rule, standard, requirement)
                 params = parameter_values(rule, standard, dt.date(2000, 1, 1), requirement)
                 del params["as_of"]  # input: the bundle serves any date
                 for pname, value in params.items():
                     why = unsupported(value)
                     if why:
                         raise UsageError(f"rule {rule.id}, parameter {pname}: the Rego engine cannot hold {why} with imscheck's meaning; use --engine python")
-                unit = _Unit(key, rule, standard, requirement, params)
-                params_data[key] = params
-                base = f"{key}_{_name(rule.id)}"
-                found_names: dict[str, str] = {}
-                for expectation in rule.expectations_for(standard):
-                    ename = f"{base}_{_name(expectation.id)}"
-                    query = compiler.query(rule, expectation, f"q_{ename}", expectation.query, unit)
-                    extended = None
-                    if expectation.kind == "for_each":
-                        extended = compiler.query(rule, expectation, f"r_{ename}", expectation.query + expectation.require, unit)
-                    unit.queries[expectation.id] = (query, extended)
-                    violations.append(_findings(compiler, unit, expectation, query, extended, ename, found_names))
-                    found_names[expectation.id] = f"found_{ename}"
+                params_data[unit.key] = params
+                unit_data[unit.key] = {"rule": rule.id, "standard": standard, "requirement": requirement}
                 units.append(unit)
-    answers = ",\n".join(
-        f"\t{_literal(unit.key)}: {{" + ", ".join(
-            f"{_literal(eid)}: {{\"q\": {q.name}" + (f", \"r\": {r.name}" if r else "") + "}"
-            for eid, (q, r) in unit.queries.items()) + "}"
-        for unit in units)
+                for expectation in rule.expectations_for(standard):
+                    mine.setdefault(expectation.id, []).append(unit)
+        for expectation in rule.expectations:
+            if expectation.id not in mine:
+                continue
+            ename = f"{_name(rule.id)}_{_name(expectation.id)}"
+            unit_sets[f"{rule.id}/{expectation.id}"] = [u.key for u in mine[expectation.id]]
+            unit_set = f"data.imscheck.applies[{_literal(f'{rule.id}/{expectation.id}')}]"
+            unit_params = [params_data[u.key] for u in mine[expectation.id]]
+            query = compiler.query(rule, expectation, f"q_{ename}", expectation.query, unit_params, unit_set)
+            extended = None
+            if expectation.kind == "for_each":
+                extended = compiler.query(rule, expectation, f"r_{ename}", expectation.query + expectation.require, unit_params, unit_set)
+            queries[(rule.id, expectation.id)] = (query, extended)
+            findings.append(_findings(compiler, rule, expectation, query, unit_params, unit_set, ename))
+    answers = ",\n".join(f"\t{_literal(f'{rid}/{eid}')}: {{\"q\": {q.name}" + (f", \"r\": {r.name}" if r else "") + "}"
+                         for (rid, eid), (q, r) in queries.items())
     id_tables = "".join(
         f"ids_{_name(t)} := {{f.id: i | some i, f in object.get(input.facts, {_literal(t)}, [])}}\n\n" for t in sorted(compiler.id_tables))
     module = (
@@ -623,55 +641,54 @@ def compile_rules(rules: list[Rule], standards: list[str] | None = None) -> Bund
         + "".join(f"{definition}\n" for _, definition in sorted(compiler.indexes.items()))
         + id_tables
         + "\n".join(compiler.lines)
-        + "\n" + "\n".join(violations)
+        + "\n" + "\n".join(findings)
         + "\n# For conftest: the same findings under the name it looks for.\n"
         + "deny contains v if some v in violation\n\n"
         + "# Every answer of every query, for imscheck's own outcome builder.\n"
         + f"answers := {{\n{answers}\n}}\n"
     )
-    return Bundle(module, {"imscheck": {"params": params_data}}, units, compiler.compared, compiler.numeric)
+    data = {"imscheck": {"params": params_data, "units": unit_data, "applies": unit_sets}}
+    return Bundle(module, data, units, queries, compiler.compared, compiler.numeric)
 
 
-def _findings(compiler: _Compiler, unit: _Unit, expectation: Expectation, query: _Query, extended: _Query | None,
-              ename: str, found_names: dict[str, str]) -> str:
+def _findings(compiler: _Compiler, rule: Rule, expectation: Expectation, query: _Query, units: list[dict[str, Any]],
+              unit_set: str, ename: str) -> str:
     """Rego rules deriving this expectation's findings on their own, with negation."""
-    rule = unit.rule
-    gate = [f"unit_on({_literal(unit.standard)})"] + [f"not {found_names[o]}" for o in expectation.only_if if o in found_names]
+    gate = [f"not found_{_name(rule.id)}_{_name(o)}[u]" for o in expectation.only_if]
     header = {"rule": _literal(rule.id), "expectation": _literal(expectation.id), "code": _literal(f"{rule.id}.{expectation.id}"),
-              "standard": _literal(unit.standard), "requirement": _literal(unit.requirement)}
-    message = _message(compiler, unit, expectation, None if expectation.kind == "exists" else query, ename)
+              "standard": "data.imscheck.units[u].standard", "requirement": "data.imscheck.units[u].requirement"}
+    message = _message(compiler, rule, expectation, None if expectation.kind == "exists" else query, units, ename)
 
     def anchor() -> tuple[str, str]:
         if expectation.at is not None:
             index = next(i for i, (v, _) in enumerate(query.variables) if v == expectation.at.variable)
             path = expectation.at.attribute.split(".") if expectation.at.attribute else []
-            return f"t[{index}]", _literal(path)
+            return f"t[{index + 1}]", _literal(path)
         for index, (_, type_name) in enumerate(query.variables):
             if type_name is not None and type_name != "requirement":
-                return f"t[{index}]", "[]"
+                return f"t[{index + 1}]", "[]"
         return "null", "[]"
 
     def block(name: str, lines: list[str]) -> str:
         return f"{name} if {{\n" + "".join(f"\t{line}\n" for line in lines) + "}\n"
 
-    params = f"p := unit_params({_literal(unit.key)}, {_literal(unit.standard)})"
+    active = [f"some u in {unit_set}", "unit_on(data.imscheck.units[u].standard)"] + gate
     if expectation.kind == "exists":
-        found = block(f"found_{ename}", gate + [f"count(q_{ename}) == 0"])
-        fields = {**header, "entity": "null", "attribute": "[]", "msg": f"msg_{ename}([], p)"}
-        return message + "\n" + found + "\n" + block("violation contains " + _object(fields), [f"found_{ename}", params])
+        found = (f"answered_{ename} := {{t[0] | some t in q_{ename}}}\n\n"
+                 + block(f"found_{ename} contains u", active + [f"not answered_{ename}[u]"]))
+        fields = {**header, "entity": "null", "attribute": "[]", "msg": f"msg_{ename}([u], p)"}
+        return message + "\n" + found + "\n" + block("violation contains " + _object(fields), [f"some u in found_{ename}", "p := unit_params(u)"])
     if expectation.kind == "none":
-        source = [f"some t in q_{ename}"]
-        missing = ""
+        missing = block(f"missing_{ename} contains t", [f"some t in q_{ename}", "u := t[0]"] + gate)
     else:
-        width = len(query.variables)
+        width = len(query.variables) + 1
         missing = (f"ext_{ename} := {{array.slice(w, 0, {width}) | some w in r_{ename}}}\n\n"
-                   + block(f"missing_{ename} contains t", gate + [f"some t in q_{ename}", f"not ext_{ename}[t]"]))
-        source = [f"some t in missing_{ename}"]
+                   + block(f"missing_{ename} contains t", [f"some t in q_{ename}", "u := t[0]"] + gate + [f"not ext_{ename}[t]"]))
     entity, attribute = anchor()
     fields = {**header, "entity": entity, "attribute": attribute, "msg": f"msg_{ename}(t, p)"}
-    found = block(f"found_{ename}", gate + [f"count(q_{ename}) > 0"] if expectation.kind == "none" else [f"count(missing_{ename}) > 0"])
-    return message + "\n" + (missing + "\n" if missing else "") + found + "\n" + block(
-        "violation contains " + _object(fields), (gate if expectation.kind == "none" else []) + source + [params])
+    found = f"found_{ename} := {{t[0] | some t in missing_{ename}}}\n"
+    return message + "\n" + missing + "\n" + found + "\n" + block(
+        "violation contains " + _object(fields), [f"some t in missing_{ename}", "u := t[0]", "p := unit_params(u)"])
 
 
 def _object(fields: dict[str, str]) -> str:
@@ -766,35 +783,45 @@ class RegoEngine:
         bundle = compile_rules(rules, standards)
         check_facts(bundle, facts)
         found = evaluate_answers(bundle, facts_document(facts, standards, as_of))
-        by_type = {t: {f["id"]: f for f in rows} for t, rows in facts.by_type.items()}
+        rows: dict[tuple[str, str, str], dict[str, list[list[Any]]]] = {}  # (unit, rule, expectation) -> q/r answers
+        for name, answers in found.items():
+            rule_id, expectation_id = name.split("/", 1)
+            for part, tuples in answers.items():
+                for row in tuples:
+                    rows.setdefault((row[0], rule_id, expectation_id), {}).setdefault(part, []).append(row[1:])
+        by_type = {t: {f["id"]: f for f in fs} for t, fs in facts.by_type.items()}
         outcomes = []
         for unit in bundle.units:
             params = parameter_values(unit.rule, unit.standard, as_of, unit.requirement, facts.declared.get(unit.standard))
-            answers = _RegoAnswers(unit, found.get(unit.key, {}), by_type)
+            answers = _RegoAnswers(unit, bundle.queries, rows, by_type)
             outcomes.append(build_outcome(unit.rule, unit.standard, params, answers, unit.requirement))
         return outcomes
 
 
 class _RegoAnswers:
-    def __init__(self, unit: _Unit, found: dict[str, Any], by_type: dict[str, dict[str, dict[str, Any]]]):
-        self.unit, self.found, self.by_type = unit, found, by_type
+    def __init__(self, unit: _Unit, queries: dict[tuple[str, str], tuple[_Query, _Query | None]],
+                 rows: dict[tuple[str, str, str], dict[str, list[list[Any]]]], by_type: dict[str, dict[str, dict[str, Any]]]):
+        self.unit, self.queries, self.rows, self.by_type = unit, queries, rows, by_type
         self.grouped: dict[str, dict[tuple[Any, ...], list[Env]]] = {}
 
     def env(self, query: _Query, row: list[Any]) -> Env:
         return {v: (value if t is None else self.by_type[t][value]) for (v, t), value in zip(query.variables, row)}
 
+    def found(self, expectation: Expectation, part: str) -> list[list[Any]]:
+        return self.rows.get((self.unit.key, self.unit.rule.id, expectation.id), {}).get(part, [])
+
     def query(self, expectation: Expectation) -> list[Env]:
-        query, _ = self.unit.queries[expectation.id]
-        return [self.env(query, row) for row in self.found.get(expectation.id, {}).get("q", [])]
+        query, _ = self.queries[(self.unit.rule.id, expectation.id)]
+        return [self.env(query, row) for row in self.found(expectation, "q")]
 
     def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
-        query, extended = self.unit.queries[expectation.id]
+        query, extended = self.queries[(self.unit.rule.id, expectation.id)]
         assert extended is not None
         groups = self.grouped.get(expectation.id)
         if groups is None:
             groups = {}
             width = len(query.variables)
-            for row in self.found.get(expectation.id, {}).get("r", []):
+            for row in self.found(expectation, "r"):
                 groups.setdefault(_key(row[:width]), []).append(self.env(extended, row))
             self.grouped[expectation.id] = groups
         row = [env[v]["id"] if t is not None else env[v] for v, t in query.variables]
