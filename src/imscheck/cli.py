@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__, api
-from .commands import browse, verify as verify_command
+from .commands import browse, export as export_command, verify as verify_command
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_enable=False,
                   help="Check an integrated management system (ISO 9001, ISO/IEC 20000-1, ISO/IEC 27001) described in YAML.")
@@ -103,6 +103,33 @@ def verify(
 ) -> None:
     """Run the pass and fail examples of rule files, like a test runner."""
     raise typer.Exit(verify_command.run_verify(directory, junit, sys.stdout, sys.stderr))
+
+
+export_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                         help="Write imscheck's rules for other tools.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("rego")
+def export_rego(
+    output: Path = typer.Option(..., "--output", metavar="DIR", help="The bundle folder to write (created if missing)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Include imscheck's built-in rules (default), or only the --rules folders."),
+) -> None:
+    """Write the rules as a Rego v1 bundle for OPA and conftest (see README.txt in it)."""
+    raise typer.Exit(export_command.run_export_rego(rules, builtin, output, sys.stdout, sys.stderr))
+
+
+@app.command()
+def facts(
+    path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
+    output: str = typer.Option("-", "--output", metavar="FILE", help="Where to write the JSON ('-', the default, for standard output)."),
+    standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Check only this standard (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+) -> None:
+    """Write the facts of an IMS as the input document of the exported Rego bundle."""
+    raise typer.Exit(export_command.run_facts(path, root, standard, _as_of(as_of), output, sys.stdout, sys.stderr))
 
 
 @app.command()
