@@ -307,20 +307,23 @@ add_days(date, n) := iso_date(t[0], t[1], t[2]) if {
 }
 
 # str() of a value in a message, as Python writes it; undefined when we cannot be exact.
-py_str(x) := x if is_string(x)
+# (Not recursive: OPA refuses recursion, so list items have a function of their own.)
+py_scalar(x) := x if is_string(x)
+
+py_scalar(x) := "True" if x == true
+
+py_scalar(x) := "False" if x == false
+
+py_scalar(x) := format_int(x, 10) if {
+	is_number(x)
+	x == floor(x)
+}
 
 py_str(x) := "(none)" if x == null
 
 py_str(x) := "(none)" if x == []
 
-py_str(x) := "True" if x == true
-
-py_str(x) := "False" if x == false
-
-py_str(x) := format_int(x, 10) if {
-	is_number(x)
-	x == floor(x)
-}
+py_str(x) := py_scalar(x) if x != null
 
 py_str(x) := concat(", ", [py_item(e) | some e in x]) if {
 	is_array(x)
@@ -330,7 +333,7 @@ py_str(x) := concat(", ", [py_item(e) | some e in x]) if {
 
 py_item(x) := "None" if x == null
 
-py_item(x) := py_str(x) if x != null
+py_item(x) := py_scalar(x) if x != null
 
 unit_params(u) := object.union(data.imscheck.params[u], {k: v |
 	some k, v in object.get(input, ["declared", data.imscheck.units[u].standard], {})
