@@ -28,8 +28,9 @@ cannot tell apart is refused with a :class:`UsageError`, never approximated:
 
 - a whole number written as a decimal (``1.0``): Rego has one number type,
   Python's ``equals`` tells ``1`` from ``1.0``; NaN and infinities;
-- ``true``/``false`` inside a list or mapping: Python's ``==`` compares them
-  with ``1``/``0`` deep inside containers, Rego does not;
+- ``true``/``false`` inside a list or mapping that a rule compares whole
+  (equality, membership): Python's ``==`` equates them with ``1``/``0`` deep
+  inside containers, Rego does not;
 - mapping keys that are not text (JSON has only text keys);
 - a numeric comparison (``gt``...) on an attribute that holds a list
   (Python compares lists element by element).
@@ -52,14 +53,13 @@ from typing import Any
 from ..errors import UsageError
 from .evaluator import Env, Outcome, build_outcome, parameter_values
 from .facts import Facts
-from ..knowledge.rulebook import PER_REQUIREMENT_BUILTIN, Binding, Const, DateExpr, Expectation, Param, Ref, Rule, _PLACEHOLDER
+from ..knowledge.rulebook import Binding, Const, DateExpr, Expectation, Param, Ref, Rule, _PLACEHOLDER
 
 INSTALL_HINT = "--engine rego needs the rego extra: pip install 'imscheck[rego]'"
 PACKAGE = "imscheck.rules"
 QUERY = f"data.{PACKAGE}.answers"
-_NUMERIC = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
+_NUMERIC = frozenset({"gte", "gt", "lte", "lt"})
 _WHOLE = frozenset({"equals", "not_equals", "in", "not_in", "contains", "not_contains"})
-_DATES = {"on_or_after": ">=", "after": ">", "on_or_before": "<=", "before": "<"}
 
 # Python's meaning of each operator, in Rego. A missing attribute is passed as null.
 PRELUDE = r'''
