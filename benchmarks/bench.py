@@ -20,6 +20,30 @@ root) are safe to benchmark.
 Prints one Markdown table. ``--profile DIR`` also writes a cProfile of the
 in-process pipeline per size (``DIR/check-N.prof``) and prints its top
 functions.
+
+``--side-by-side`` compares, on the same facts, the evaluation of imscheck's
+own evaluator with that of regorus running the rules compiled to Rego
+(``--engine rego``), and prints a second table instead. Each measurement runs
+in a fresh child process that first reads the IMS and builds the facts (not
+measured), then measures one thing:
+
+* python: ``PythonEngine().evaluate`` — answers, findings and evidence;
+* regorus: one ``evaluate_parsed`` call on the module already loaded, with the
+  input document already serialised to JSON: regorus reading that input and
+  computing every answer of every query (findings are then built in Python,
+  which is not counted here, so the comparison favours regorus);
+* rego engine: ``RegoEngine().evaluate`` whole (compiling the rules to Rego,
+  serialising the facts, loading the module, regorus, building the outcomes).
+
+Memory: the peak resident set of the child *during* the measured call minus
+its resident set just before it. Just before the call, memory freed so far is
+handed back to the system (``malloc_trim``) and the kernel's high-water mark
+is reset (``/proc/self/clear_refs``), so what the child allocated while
+reading YAML neither hides the evaluation's own peak nor is quietly reused by
+it; this covers Python and Rust allocations alike, which tracemalloc would
+not. Python keeps partly used small-object arenas, which the evaluator can
+still reuse, so for it the table also gives the peak of its own allocations
+traced by tracemalloc during a second, identical call (not timed).
 """
 
 from __future__ import annotations
@@ -180,6 +204,94 @@ def profile_check(folder: Path, engine: str, out: Path, top: int) -> str:
     return text.getvalue()
 
 
+ENGINES_SIDE_BY_SIDE = ("python", "regorus", "rego engine")
+
+
+def _rss_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise SystemExit(f"bench: no {field} in /proc/self/status (side by side needs Linux)")
+
+
+def measure(what: str, folder: Path) -> dict[str, float]:
+    """In a child process: build the facts, then time one evaluation and its peak memory."""
+    import gc
+    import json
+
+    from imscheck import api, resources
+    from imscheck.engines.evaluator import PythonEngine
+    from imscheck.engines.facts import build_facts
+    from imscheck.knowledge.catalogue import load_catalogue
+    from imscheck.knowledge.rulebook import load_rules
+    from imscheck.load.ims import load_ims
+
+    gc.disable()  # as in a check (api.guarded)
+    catalogue = load_catalogue()
+    rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", [])
+    ims = load_ims(folder, lambda rid: rid in catalogue.requirements)
+    standards = api.select_standards([], ims)
+    facts = build_facts(ims, catalogue)
+    as_of = dt.date.fromisoformat(AS_OF)
+    if what == "python":
+        call = lambda: PythonEngine().evaluate(rules, facts, standards, as_of)  # noqa: E731
+    elif what == "regorus":
+        import opa_eval
+        from imscheck.engines import rego
+
+        bundle = rego.compile_rules(rules, standards)
+        document = json.dumps(rego.facts_document(facts, standards, as_of), ensure_ascii=False)
+        policy = folder.parent / f"bench-{os.getpid()}.rego"
+        policy.write_text(bundle.module, encoding="utf-8")
+        evaluator = opa_eval.OpaEval(str(policy), json.dumps(bundle.data), rego.QUERY)
+        call = lambda: evaluator.evaluate_parsed(document)  # noqa: E731
+    else:
+        from imscheck.engines.rego import RegoEngine
+
+        call = lambda: RegoEngine().evaluate(rules, facts, standards, as_of)  # noqa: E731
+    import ctypes
+
+    # Hand memory freed so far back to the system, so the call cannot quietly reuse it.
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+        refs.write("5")  # reset the high-water mark of the resident set
+    before = _rss_kb("VmRSS")
+    start = time.perf_counter()
+    call()
+    seconds = time.perf_counter() - start
+    found = {"seconds": seconds, "peak_mb": (_rss_kb("VmHWM") - before) / 1024}
+    if what == "python":
+        # The resident-set rise misses memory the evaluator reuses from what reading YAML freed;
+        # the peak of Python's own allocations during a second, identical call does not.
+        import tracemalloc
+
+        tracemalloc.start()
+        call()
+        found["traced_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    return found
+
+
+def side_by_side(folder: Path, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median seconds and largest peak (MB) of each, every run in a fresh child."""
+    import json
+
+    out = {}
+    for what in ENGINES_SIDE_BY_SIDE:
+        runs = []
+        for _ in range(repeat):
+            child = subprocess.run([sys.executable, __file__, "--measure", what, str(folder)], capture_output=True, text=True)
+            if child.returncode != 0:
+                raise SystemExit(f"bench: measuring {what} failed:\n{child.stderr}")
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        out[what] = (statistics.median(r["seconds"] for r in runs), max(r["peak_mb"] for r in runs))
+        print(f"  {what}: {out[what][0]:.2f} s, {out[what][1]:.0f} MB", file=sys.stderr)
+        if what == "python":
+            out["python traced"] = (0.0, max(r["traced_mb"] for r in runs))
+    return out
+
+
 def fmt(seconds: float) -> str:
     return f"{seconds:.2f}" if seconds >= 0.1 else f"{seconds:.3f}"
 
@@ -194,7 +306,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="write a cProfile of the in-process check per size here")
     parser.add_argument("--top", type=int, default=25, help="functions shown per profile")
+    parser.add_argument("--side-by-side", action="store_true", help="evaluation only: imscheck's evaluator against regorus, same facts")
+    parser.add_argument("--measure", nargs=2, metavar=("WHAT", "DIR"), help=argparse.SUPPRESS)  # the child of --side-by-side
     args = parser.parse_args(argv)
+    if args.measure:
+        import json
+
+        print(json.dumps(measure(args.measure[0], Path(args.measure[1]))))
+        return 0
 
     from tests import synthetic
 
@@ -211,6 +330,9 @@ def main(argv: list[str] | None = None) -> int:
             info = synthetic.write(n, folder, seed=args.seed, files=files)
             print(f"generated N={n}: {info['entities']} entities, {len(info['files'])} file(s), "
                   f"{info['yaml_bytes'] / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+            if args.side_by_side:
+                rows.append((n, info["entities"], side_by_side(folder, args.repeat)))
+                continue
             report = base / f"report-{n}.json"
             validate_s, validate_rss = time_command(command + ["validate", str(folder)], args.repeat, lambda c: c == 0)
             check_s, check_rss = time_command(
@@ -226,6 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
 
+    if args.side_by_side:
+        print(f"\nevaluation only, same facts: median of {args.repeat}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+        print("| entities | python s | python MB (RSS; traced) | regorus s | regorus MB | regorus / python | rego engine s | rego engine MB |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for n, entities, found in rows:
+            (ps, pm), (rs, rm), (es, em) = (found[w] for w in ENGINES_SIDE_BY_SIDE)
+            traced = found["python traced"][1]
+            print(f"| {entities:,} | {fmt(ps)} | {pm:.1f}; {traced:.1f} | {fmt(rs)} | {rm:.1f} | {rs / ps:.1f}x | {fmt(es)} | {em:.1f} |")
+        return 0
     print(f"\nimscheck benchmark: engine {args.engine}, median of {args.repeat}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs\n")
     head = ["N", "entities", "YAML MB", "validate s", "check s", "check µs/entity", "peak RSS MB"] + [f"{p} s" for p in PHASES]

@@ -7,21 +7,15 @@ reasons, locations and evidence lists must be identical.
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from imscheck import resources
 from tests import synthetic
 from imscheck.api import CheckOptions, check_result
-from imscheck.knowledge.catalogue import load_catalogue
 from imscheck.errors import UsageError
 from imscheck.engines.evaluator import PythonEngine
-from imscheck.engines.facts import build_facts
 from imscheck.load.ims import load_ims
-from imscheck.knowledge.rulebook import compile_rules, load_rules, read_rule_sources
-from imscheck.verdicts.decision import decide
 
+from .differential import CATALOGUE, failing_rule_examples, results
 from .golden import AS_OF, examples
 
 try:
@@ -32,20 +26,10 @@ except UsageError as error:  # pragma: no cover - CI installs the extra
     AVAILABLE, REASON = False, str(error)
 
 pytestmark = pytest.mark.skipif(not AVAILABLE, reason="durable-rules is not installed: pip install '.[durable]'")
-CATALOGUE = load_catalogue()
-RULES, _ = load_rules(CATALOGUE, resources.data_dir("rules") / "checks")
 
 
 def both(ims, standards, as_of, seed):
-    results = []
-    for engine in (PythonEngine(), DurableEngine()):
-        facts = build_facts(ims, CATALOGUE)
-        rng = random.Random(seed)
-        for rows in facts.by_type.values():
-            rng.shuffle(rows)
-        outcomes = engine.evaluate(RULES, facts, standards, as_of)
-        results.append(decide(ims, CATALOGUE, RULES, outcomes, standards, as_of))
-    return results
+    return [result for _, result in results([PythonEngine(), DurableEngine()], ims, standards, as_of, seed)]
 
 
 @pytest.mark.parametrize("example", examples(), ids=[p.name for p in examples()])
@@ -65,22 +49,9 @@ def test_generated_ims_agree(tmp_path, size, seed):
         assert any(v.status == "unmet" for v in python.verdicts)
 
 
-def test_every_rule_example_agrees(tmp_path):
-    from imscheck.commands.examples import run_example
-    from imscheck import api
-
-    rules = compile_rules(read_rule_sources(resources.data_dir("rules") / "checks"), CATALOGUE)
-    original = api.ENGINES["python"]
-    try:
-        for engine in ("python", "durable"):
-            api.ENGINES["python"] = api.ENGINES[engine]  # the example runner uses the default engine
-            failing = [run.id + ": " + "; ".join(run.differences)
-                       for rule in rules for kind in ("pass", "fail")
-                       for i in range(len(rule.source.data["examples"][kind]))
-                       if not (run := run_example(rule, kind, i, CATALOGUE)).ok]
-            assert failing == [], engine
-    finally:
-        api.ENGINES["python"] = original
+def test_every_rule_example_agrees():
+    assert failing_rule_examples(PythonEngine) == []
+    assert failing_rule_examples(DurableEngine) == []
 
 
 def test_check_runs_with_the_durable_engine_end_to_end():

@@ -43,7 +43,13 @@ def _durable() -> Engine:
     return DurableEngine()
 
 
-ENGINES: dict[str, Callable[[], Engine]] = {"python": PythonEngine, "durable": _durable}
+def _rego() -> Engine:
+    from .engines.rego import RegoEngine  # optional: regorus comes with the rego extra
+
+    return RegoEngine()
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {"python": PythonEngine, "durable": _durable, "rego": _rego}
 
 
 @dataclass

@@ -72,7 +72,7 @@ def check(
     root: Optional[Path] = typer.Option(None, "--root", metavar="DIR", help="Repository root that evidence paths are relative to (default: evidence_root of .imscheck.yaml, else PATH if a folder, else its folder)."),
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
-    engine: Optional[str] = typer.Option(None, "--engine", metavar="python|durable", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="python|durable|rego", help="Rule engine: python (default), durable (needs the durable extra) or rego (regorus; needs the rego extra)."),
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="The configuration file (default: the nearest .imscheck.yaml, up to the repository's top)."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore any .imscheck.yaml."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors, warnings and the final line."),
@@ -252,6 +252,37 @@ def add_standard(
     from .commands import init as init_command
 
     raise typer.Exit(init_command.run_add_standard(standard, path, *_streams()))
+
+
+export_app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                         help="Write imscheck's rules for other tools.")
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("rego")
+def export_rego(
+    output: Path = typer.Option(..., "--output", metavar="DIR", help="The bundle folder to write (created if missing)."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Include imscheck's built-in rules (default), or only the --rules folders."),
+) -> None:
+    """Write the rules as a Rego v1 bundle for OPA and conftest (see README.txt in it)."""
+    from .commands import export as export_command
+
+    raise typer.Exit(export_command.run_export_rego(rules, builtin, output, *_streams()))
+
+
+@app.command()
+def facts(
+    path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
+    output: str = typer.Option("-", "--output", metavar="FILE", help="Where to write the JSON ('-', the default, for standard output)."),
+    standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Check only this standard (repeatable)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge dates as of this day (default: today)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+) -> None:
+    """Write the facts of an IMS as the input document of the exported Rego bundle."""
+    from .commands import export as export_command
+
+    raise typer.Exit(export_command.run_facts(path, root, standard, _as_of(as_of), output, *_streams()))
 
 
 @app.command()

@@ -173,7 +173,7 @@ def _explain_rule(rule: Any, catalogue: Catalogue, fmt: str, out: TextIO) -> int
     record = {"rule": rule.id, "name": rule.name, "title": rule.title, "why": " ".join(rule.why.split()),
               "decides": decides, "file": rule.source.file, "custom": rule.custom}
     if fmt == "json":
-        out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        out.write(json_safe(json.dumps(record, indent=2, ensure_ascii=False)) + "\n")
         return 0
     lines = [f"{rule.id} {rule.name}  {rule.title}", "", record["why"], "", "decides:"]
     lines += [f"  {d['requirement']}  {d['title']}" for d in decides]

@@ -33,6 +33,7 @@ from ..output import STDOUT, check_writable, write_report
 from ..reports.json_report import finding_record
 from ..verdicts.decision import UNMET, Result
 from ..verdicts.findings import Finding
+from ..text import json_safe
 
 WORK_TREE = "work tree"
 
@@ -263,7 +264,7 @@ def as_record(diff: PostureDiff) -> dict[str, Any]:
 
 
 def render_json(diff: PostureDiff) -> str:
-    return json.dumps(as_record(diff), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(as_record(diff), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _cell(text: str) -> str:

@@ -37,6 +37,7 @@ from ..knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue, req
 from ..load.ims import Entity, Ims
 from ..verdicts.decision import MET, Result, Verdict
 from .browse import render_rows
+from ..text import json_safe
 
 FORMATS = ("markdown", "csv", "json")
 SCOPE_KINDS = (("units", "unit"), ("locations", "location"), ("services", "service"))
@@ -229,7 +230,7 @@ def as_records(matrix: Matrix) -> dict[str, Any]:
 
 
 def render_json(matrix: Matrix) -> str:
-    return json.dumps(as_records(matrix), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(as_records(matrix), indent=2, ensure_ascii=False)) + "\n"
 
 
 def _clauses(ids: list[str]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from ..verdicts.decision import Result
 from ..verdicts.findings import Finding
 from .grouping import with_affected
+from ..text import json_safe
 
 SEVERITY = "major"
 MAX_REQUIREMENTS = 50  # listed in the description; the JSON report has them all
@@ -32,4 +33,4 @@ def _issue(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json.dumps([_issue(f) for f in result.findings], indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps([_issue(f) for f in result.findings], indent=2, ensure_ascii=False)) + "\n"
