@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from functools import lru_cache
-from typing import Any, Callable
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import resources
 from ..errors import Problem
 from .yamlsource import YamlSource
 
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+
 
 @lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
+    """jsonschema, which explains what is wrong; imported only when something is (a fifth of start-up otherwise)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = resources.schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(inline_refs(schema, schema.get("$defs", {})), format_checker=FormatChecker())
@@ -98,6 +102,8 @@ def schema_problems(source: YamlSource, schema_name: str, data: Any = None, pref
 
 
 def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, ...]) -> list[Problem]:
+    from jsonschema.exceptions import best_match
+
     if error.context:
         # anyOf/oneOf: the deepest, most relevant branch says what to fix
         error = best_match(error.context)
