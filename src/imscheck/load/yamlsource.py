@@ -138,13 +138,21 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         raise InputError(Problem(display, line, 1, "", "the file contains a NUL character: it is not a text file"))
-    if text.count("[") + text.count("{") > MAX_DEPTH:
-        _check_flow_depth(text, display)  # libyaml's composer recurses in C and crashes on deep nesting
+    flow = text.count("[") + text.count("{") > MAX_DEPTH
+    if flow and not _NESTING_BOUNDED:
+        _check_flow_depth(text, display)  # an old libyaml's composer recurses in C and crashes on deep nesting
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the composer makes many small objects; collecting them mid-parse triples the time
     try:
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            try:
+                node = yaml.compose(text, Loader=_Loader)
+            except (yaml.YAMLError, RecursionError):
+                if flow and _NESTING_BOUNDED:
+                    _check_flow_depth(text, display)  # too deep is said before any syntax error, as always
+                raise
+            if flow and _NESTING_BOUNDED and node is not None:
+                _check_tree_depth(node, display)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -167,6 +175,50 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
     if builder.problems:
         raise InputError(builder.problems)
     return YamlSource(display, data, node)
+
+
+def _libyaml_bounds_nesting() -> bool:
+    """libyaml 0.2.5 and later refuse nesting beyond 1,000 levels in their scanner, so composing cannot crash."""
+    if _Base is not getattr(yaml, "CSafeLoader", None):
+        return True  # the pure Python composer raises RecursionError instead
+    try:
+        from yaml import _yaml
+
+        return tuple(_yaml.get_version()) >= (0, 2, 5)
+    except Exception:  # pragma: no cover - an unusual build: keep the event pass
+        return False
+
+
+_NESTING_BOUNDED = _libyaml_bounds_nesting()
+
+
+def _check_tree_depth(root: Any, display: str) -> None:
+    """The same verdict as :func:`_check_flow_depth`, read from the composed nodes.
+
+    Walking the nodes in document order (keys included, each anchored node once,
+    where it is defined) meets collections in the order the event pass meets
+    their start events, at the same depth; it costs a fifth of parsing the
+    events again.
+    """
+    scalar = yaml.ScalarNode
+    if type(root) is scalar:
+        return
+    stack = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue  # an alias: the event pass sees no start event there
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise InputError(Problem(display, mark.line + 1, mark.column + 1, "", f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels"))
+        seen.add(id(node))
+        if type(node) is yaml.MappingNode:
+            children = [child for pair in node.value for child in pair if type(child) is not scalar]
+        else:
+            children = [child for child in node.value if type(child) is not scalar]
+        depth += 1
+        stack.extend((child, depth) for child in reversed(children))
 
 
 def _check_flow_depth(text: str, display: str) -> None:
