@@ -22,6 +22,7 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .load.ims import Ims, load_ims
+from .load import parsecache
 from .output import STDOUT, check_writable, write_report
 from .reports import REPORTERS, console
 from .knowledge.rulebook import Rule, load_rules
@@ -47,6 +48,7 @@ class CheckOptions:
     engine: str = "python"
     reports: dict[str, str] = field(default_factory=dict)  # format -> target ("-" for stdout)
     color: bool = False
+    cache: bool = True  # reuse parsed YAML from the parse cache (off: --no-cache)
 
 
 def guarded(run: Callable[[], int], err: TextIO) -> int:
@@ -108,6 +110,7 @@ def check_result(options: CheckOptions) -> Result:
     check_standard_ids(options.standards)
     if not options.builtin_rules and not options.rules_dirs:
         raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+    parsecache.configure(options.cache)
     catalogue = load_catalogue()
     builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
@@ -135,8 +138,9 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
     return guarded(run, err)
 
 
-def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO) -> int:
+def run_validate(path: Path, root: Path | None, out: TextIO, err: TextIO, cache: bool = True) -> int:
     def run() -> int:
+        parsecache.configure(cache)
         catalogue = load_catalogue()
         ims = load_ims(path, lambda rid: rid in catalogue.requirements, root)
         count = sum(len(v) for v in ims.entities.values())

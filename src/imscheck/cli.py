@@ -41,11 +41,12 @@ def check(
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules and attestation marks (default), or only the --rules folders."),
     engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable (needs the durable extra)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every YAML file again instead of reusing the parse cache."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     reports = {fmt: target for fmt, target in (("junit", junit), ("json", json_report)) if target}
     options = api.CheckOptions(path=path, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules, builtin_rules=builtin,
-                               engine=engine, reports=reports, color=_color())
+                               engine=engine, reports=reports, color=_color(), cache=not no_cache)
     raise typer.Exit(api.run_check(options, sys.stdout, sys.stderr))
 
 
@@ -53,9 +54,10 @@ def check(
 def validate(
     path: Path = typer.Argument(..., help="The IMS description: a YAML file or a folder of them."),
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root that evidence paths are relative to."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every YAML file again instead of reusing the parse cache."),
 ) -> None:
     """Check the YAML against the schema and the references between entries; report every problem."""
-    raise typer.Exit(api.run_validate(path, root, sys.stdout, sys.stderr))
+    raise typer.Exit(api.run_validate(path, root, sys.stdout, sys.stderr, cache=not no_cache))
 
 
 @app.command()

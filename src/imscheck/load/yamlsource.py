@@ -10,13 +10,14 @@ they are turned into 1-based lines and columns here, and nowhere else.
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import InputError, Problem, pointer_of
+from . import parsecache
 
 try:  # libyaml makes composing several times faster; pure Python still works
     _Base: Any = yaml.CSafeLoader
@@ -64,11 +65,27 @@ _SCALAR_BUILDERS = {
 
 @dataclass(frozen=True)
 class YamlSource:
-    """The data of one YAML document and the node tree it was built from."""
+    """The data of one YAML document and the node tree it was built from.
+
+    Data read from the parse cache comes without nodes: they are composed
+    from ``text`` the first time a location is asked for.
+    """
 
     file: str
     data: Any
     node: Any
+    text: str | None = field(default=None, compare=False, repr=False)
+
+    def _root(self) -> Any:
+        if self.node is None and self.text is not None:
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                object.__setattr__(self, "node", yaml.compose(self.text, Loader=_Loader))
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+        return self.node
 
     def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``parts``, or of its key.
@@ -76,7 +93,7 @@ class YamlSource:
         A path that goes past what exists (a property that is missing) points
         at the deepest node that does exist: that is where to add it.
         """
-        node = self.node
+        node = self._root()
         mark = node.start_mark if node is not None else None
         for part in parts:
             if isinstance(node, yaml.MappingNode):
@@ -98,7 +115,7 @@ class YamlSource:
 
     def sub(self, parts: tuple[Any, ...]) -> "YamlSource":
         """The part of this document at ``parts``, as a document of its own (for rule examples)."""
-        node, data = self.node, self.data
+        node, data = self._root(), self.data
         for part in parts:
             if isinstance(node, yaml.MappingNode):
                 node = next(v for k, v in node.value if k.value == part)
@@ -121,7 +138,12 @@ def read_yaml_file(path: Path, display: str) -> YamlSource:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(Problem(display, 1, 1, "", f"cannot read the file ({exc.strerror or exc}): check that it exists and is readable")) from None
-    return read_yaml_text(raw, display)
+    cached = parsecache.load(raw)
+    if cached is not parsecache.MISS:
+        return YamlSource(display, cached, None, raw.decode("utf-8-sig"))
+    source = read_yaml_text(raw, display)
+    parsecache.store(raw, source.data)  # only a file that parsed without a problem gets here
+    return source
 
 
 def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
