@@ -81,22 +81,31 @@ def test_cached_data_is_the_parsed_data_exactly(name, text, cache, tmp_path):
     second = read_yaml_file(path, name)  # read from the cache
     assert second.node is None, "the second read did not come from the cache"
     assert typed(first.data) == typed(second.data) == typed(parsed.data)
-    # Locations, composed again only when asked for, are the ones the parse gave.
-    for parts in _paths(parsed.data):
+    # Locations, composed again only when asked for, are the ones the parse gave ...
+    paths = _paths(parsed.data)
+    for parts in paths:
         assert second.locate(parts) == parsed.locate(parts)
         assert second.locate(parts, key=True) == parsed.locate(parts, key=True)
+    # ... and so are those read from the marks that composing added to the entry.
+    third = read_yaml_file(path, name)
+    assert third.node is None and (third.marks is not None or parsed.node is None)
+    for parts in paths:
+        assert third.locate(parts) == parsed.locate(parts)
+        assert third.locate(parts, key=True) == parsed.locate(parts, key=True)
+    assert third.node is None or parsed.node is None, "locating composed the nodes again"
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = (), limit: int = 200) -> list[tuple[Any, ...]]:
-    found = [prefix]
+def _paths(data: Any, prefix: tuple[Any, ...] = (), limit: int = 400) -> list[tuple[Any, ...]]:
+    """Paths breadth first, the missing ones locate must stop short on too."""
+    found = [prefix, (0,), ("no such key", "x"), (None,)]
     stack = [(prefix, data)]
     while stack and len(found) < limit:
         parts, value = stack.pop(0)
         children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         for key, child in children:
-            found.append(parts + (key,))
+            found.extend([parts + (key,), parts + (key, "no such key"), parts + (key, 10**6), parts + (key, 0, "deeper")])
             stack.append((parts + (key,), child))
-    return found + [prefix + ("no such key",)]
+    return found
 
 
 def test_a_corrupt_or_edited_entry_is_ignored_and_written_again(cache, tmp_path):

@@ -10,8 +10,12 @@ unreadable entry) is a miss: the file is parsed and the entry written again.
 Writing is atomic (a temporary file renamed over the entry) and failures to
 write are ignored, so a read-only or full disk only costs time.
 
-Entries hold data, not locations: a report that needs a line composes that
-file's nodes again (see ``YamlSource.locate``).
+Entries hold data and, once a run has needed a location in that file, the
+marks of its nodes (line and column of every key and value, in a structure
+parallel to the data): a first parse stores data only, so that a cold run pays
+nothing for the cache; a run that reads the data from the cache and then needs
+a location composes the file's nodes again and adds their marks to the entry,
+so later runs locate without parsing.
 
 Where: ``$IMSCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/imscheck``, else
 ``~/.cache/imscheck``. Nothing is read or written outside that folder; entry
@@ -83,31 +87,34 @@ def _entry(folder: Path, digest: str) -> Path:
 _MISS = object()
 
 
-def load(raw: bytes) -> Any:
-    """The data cached for these bytes, or ``MISS``."""
+def load(digest: str) -> Any:
+    """``(data, marks or None)`` cached under ``digest`` (see :func:`key`), or ``MISS``."""
     folder = cache_dir() if _state["enabled"] else None
     if folder is None:
         return _MISS
     try:
-        with open(_entry(folder, key(raw)), "rb") as handle:
+        with open(_entry(folder, digest), "rb") as handle:
             stored = handle.read()
         checksum, _, payload = stored.partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != checksum:
             return _MISS
-        return json.loads(payload)
+        entry = json.loads(payload)
+        if not (isinstance(entry, list) and len(entry) == 2):
+            return _MISS
+        return entry[0], entry[1]
     except (OSError, ValueError, RecursionError):
         return _MISS
 
 
-def store(raw: bytes, data: Any) -> None:
+def store(digest: str, data: Any, marks: Any = None) -> None:
     folder = cache_dir() if _state["enabled"] else None
     if folder is None:
         return
     try:
-        payload = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
+        payload = json.dumps([data, marks], ensure_ascii=True, separators=(",", ":")).encode()
     except (TypeError, ValueError, RecursionError):  # pragma: no cover - YAML data is JSON data
         return
-    target = _entry(folder, key(raw))
+    target = _entry(folder, digest)
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")

@@ -67,25 +67,51 @@ _SCALAR_BUILDERS = {
 class YamlSource:
     """The data of one YAML document and the node tree it was built from.
 
-    Data read from the parse cache comes without nodes: they are composed
-    from ``text`` the first time a location is asked for.
+    Data read from the parse cache comes without nodes: locations come from
+    the marks cached with it, or, the first time a file's marks are not
+    cached yet, from nodes composed again from ``text`` (and then cached).
     """
 
     file: str
     data: Any
     node: Any
     text: str | None = field(default=None, compare=False, repr=False)
+    marks: Any = field(default=None, compare=False, repr=False)
+    cache_key: str | None = field(default=None, compare=False, repr=False)
 
     def _root(self) -> Any:
         if self.node is None and self.text is not None:
             gc_was_enabled = gc.isenabled()
             gc.disable()
             try:
-                object.__setattr__(self, "node", yaml.compose(self.text, Loader=_Loader))
+                node = yaml.compose(self.text, Loader=_Loader)
+                object.__setattr__(self, "node", node)
+                if self.cache_key is not None and self.marks is None and node is not None:
+                    parsecache.store(self.cache_key, self.data, _marks_of(node))
             finally:
                 if gc_was_enabled:
                     gc.enable()
         return self.node
+
+    def _locate_in_marks(self, parts: tuple[Any, ...] | list[Any], key: bool) -> tuple[int, int]:
+        """:meth:`locate` over cached marks: ``[line, column]`` for a scalar, ``[line, column, items]``
+        for a list, ``[line, column, {key: [key line, key column, value marks]}]`` for a mapping."""
+        marks = self.marks
+        mark = marks[:2]
+        for part in parts:
+            children = marks[2] if len(marks) == 3 else None
+            if isinstance(children, dict):
+                entry = children.get(part) if isinstance(part, str) else None
+                if entry is None:
+                    break
+                mark = entry[:2] if key and part is parts[-1] else entry[2][:2]
+                marks = entry[2]
+            elif isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
+                marks = children[part]
+                mark = marks[:2]
+            else:
+                break
+        return mark[0] + 1, mark[1] + 1
 
     def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``parts``, or of its key.
@@ -93,6 +119,8 @@ class YamlSource:
         A path that goes past what exists (a property that is missing) points
         at the deepest node that does exist: that is where to add it.
         """
+        if self.node is None and self.marks is not None:
+            return self._locate_in_marks(parts, key)
         node = self._root()
         mark = node.start_mark if node is not None else None
         for part in parts:
@@ -138,12 +166,30 @@ def read_yaml_file(path: Path, display: str) -> YamlSource:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(Problem(display, 1, 1, "", f"cannot read the file ({exc.strerror or exc}): check that it exists and is readable")) from None
-    cached = parsecache.load(raw)
+    if not parsecache.enabled():
+        return read_yaml_text(raw, display)
+    digest = parsecache.key(raw)
+    cached = parsecache.load(digest)
     if cached is not parsecache.MISS:
-        return YamlSource(display, cached, None, raw.decode("utf-8-sig"))
+        data, marks = cached
+        return YamlSource(display, data, None, raw.decode("utf-8-sig"), marks, digest)
     source = read_yaml_text(raw, display)
-    parsecache.store(raw, source.data)  # only a file that parsed without a problem gets here
+    parsecache.store(digest, source.data)  # only a file that parsed without a problem gets here
     return source
+
+
+def _marks_of(node: Any) -> Any:
+    """The marks of a node tree, parallel to its data (see ``YamlSource._locate_in_marks``)."""
+    mark = node.start_mark
+    if isinstance(node, yaml.MappingNode):
+        children: dict[str, Any] = {}
+        for k, v in node.value:
+            if k.value not in children:  # the first, as locate's scan finds
+                children[k.value] = [k.start_mark.line, k.start_mark.column, _marks_of(v)]
+        return [mark.line, mark.column, children]
+    if isinstance(node, yaml.SequenceNode):
+        return [mark.line, mark.column, [_marks_of(item) for item in node.value]]
+    return [mark.line, mark.column]
 
 
 def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
