@@ -164,7 +164,27 @@ def test_the_cache_never_changes_a_report(example, cache, tmp_path):
     assert sorted(p.name for p in cache.glob("parsed/*.json")) == entries
     # Nothing but entries (and no temporary files) is left in the folder.
     assert {p.relative_to(cache).parts[0] for p in cache.rglob("*")} == {"parsed"}
-    assert all(p.suffix == ".json" and not p.name.startswith(".tmp") for p in cache.rglob("*") if p.is_file())
+    assert all(p.suffix in (".json", ".valid") and not p.name.startswith(".tmp") for p in cache.rglob("*") if p.is_file())
+    assert any(p.suffix == ".valid" for p in cache.rglob("*"))
+
+
+def test_a_file_found_valid_is_not_validated_again_and_an_invalid_one_always_is(cache, tmp_path, monkeypatch):
+    from imscheck.load import schemacheck
+
+    calls: list[str] = []
+    original = schemacheck.is_valid
+    monkeypatch.setattr(schemacheck, "is_valid", lambda instance, name: calls.append(name) or original(instance, name))
+    good = tmp_path / "rule.yaml"
+    good.write_text((REPO / "tests/error_corpus/rule.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: X\nunknown_field: 1\n", encoding="utf-8")
+    for _ in range(2):
+        assert schemacheck.schema_problems(read_yaml_file(good, "rule.yaml"), "rule.schema.json") == []
+        assert schemacheck.schema_problems(read_yaml_file(bad, "bad.yaml"), "rule.schema.json")
+    assert calls == ["rule.schema.json"] * 3  # the valid file once, the invalid one every time
+    parsecache.configure(False)
+    assert schemacheck.schema_problems(read_yaml_file(good, "rule.yaml"), "rule.schema.json") == []
+    assert len(calls) == 4  # --no-cache trusts no marker
 
 
 def test_no_cache_on_the_command_line(cache, tmp_path):

@@ -10,7 +10,9 @@ unreadable entry) is a miss: the file is parsed and the entry written again.
 Writing is atomic (a temporary file renamed over the entry) and failures to
 write are ignored, so a read-only or full disk only costs time.
 
-Entries hold data and, once a run has needed a location in that file, the
+A file found valid against one of imscheck's schemas gets an empty marker
+beside its entry, so an unchanged file is not validated again (the key covers
+the schemas' text). Entries hold data and, once a run has needed a location in that file, the
 marks of its nodes (line and column of every key and value, in a structure
 parallel to the data): a first parse stores data only, so that a cold run pays
 nothing for the cache; a run that reads the data from the cache and then needs
@@ -33,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from .. import __version__
+from .. import __version__, resources
 
 FORMAT = "1"
 _state = {"enabled": True}
@@ -68,7 +70,14 @@ def _parser_version() -> str:
         libyaml = _yaml.get_version_string()
     except Exception:  # pure Python PyYAML
         libyaml = "none"
-    return f"imscheck {__version__}; PyYAML {yaml.__version__}; libyaml {libyaml}; format {FORMAT}"
+    # The schemas too: a file's validity is cached, and a checkout may change a schema without a new version.
+    schemas = hashlib.sha256()
+    try:
+        for path in sorted(resources.data_dir("schemas").glob("*.json")):
+            schemas.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:  # pragma: no cover - an installation without schemas fails elsewhere, clearly
+        pass
+    return f"imscheck {__version__}; PyYAML {yaml.__version__}; libyaml {libyaml}; schemas {schemas.hexdigest()}; format {FORMAT}"
 
 
 _VERSION = _parser_version()
@@ -130,3 +139,25 @@ def store(digest: str, data: Any, marks: Any = None) -> None:
 
 
 MISS = _MISS
+
+
+def _validity(folder: Path, digest: str, schema: str) -> Path:
+    return folder / "parsed" / f"{digest}.{hashlib.sha256(schema.encode()).hexdigest()[:16]}.valid"
+
+
+def known_valid(digest: str, schema: str) -> bool:
+    """Whether the file with this key was found valid against ``schema`` before (an empty marker file)."""
+    folder = cache_dir() if _state["enabled"] else None
+    return folder is not None and _validity(folder, digest, schema).is_file()
+
+
+def mark_valid(digest: str, schema: str) -> None:
+    folder = cache_dir() if _state["enabled"] else None
+    if folder is None:
+        return
+    try:
+        target = _validity(folder, digest, schema)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target.touch()
+    except OSError:
+        return

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .. import resources
 from ..errors import Problem
+from . import parsecache
 from .yamlsource import YamlSource
 
 if TYPE_CHECKING:
@@ -95,7 +96,12 @@ def is_valid(instance: Any, schema_name: str) -> bool:
 def schema_problems(source: YamlSource, schema_name: str, data: Any = None, prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Every schema violation in ``data`` (default: the whole source) as problems."""
     instance = source.data if data is None else data
+    whole = data is None and source.cache_key is not None
+    if whole and parsecache.known_valid(source.cache_key, schema_name):
+        return []  # this very file was valid against this schema before
     if is_valid(instance, schema_name):
+        if whole:
+            parsecache.mark_valid(source.cache_key, schema_name)
         return []
     problems: list[Problem] = []
     for error in validator(schema_name).iter_errors(instance):

@@ -175,6 +175,7 @@ def read_yaml_file(path: Path, display: str) -> YamlSource:
         return YamlSource(display, data, None, raw.decode("utf-8-sig"), marks, digest)
     source = read_yaml_text(raw, display)
     parsecache.store(digest, source.data)  # only a file that parsed without a problem gets here
+    object.__setattr__(source, "cache_key", digest)
     return source
 
 
