@@ -5,10 +5,19 @@
 For each size N, a synthetic IMS (tests/synthetic.py) is written into a
 temporary folder (not timed). Then:
 
+* parse: ``yaml.load(text, Loader=CSafeLoader)`` of the same files with the
+  garbage collector off, in this process (median of --repeat): the floor that
+  ``check`` is compared with, measured in the same run so that the ratio holds
+  on a busy machine where absolute times do not.
 * end to end, as subprocesses: ``imscheck validate DIR`` and
-  ``imscheck check DIR --as-of 2025-06-30 --json REPORT`` — wall time (median
-  of --repeat) and peak RSS of the child (from ``os.wait4``). ``check`` exits 1
-  when a requirement is unmet; only exit 2 or worse is a failure.
+  ``imscheck check DIR --as-of 2025-06-30 --json REPORT``, the latter cold
+  (``--no-cache``) and warm (the parse cache filled by an earlier run; the
+  cache lives in the benchmark's temporary folder) — wall time (median of
+  --repeat) and peak RSS (from ``os.wait4``, which on Linux also covers the
+  children the run waited for, e.g. the durable engine's processes). ``check``
+  exits 1 when a requirement is unmet; only exit 2 or worse is a failure.
+* start-up: ``imscheck --version`` (``imscheck version`` when the flag is
+  missing) and a cold ``check`` of a 300-entity IMS, medians of 5.
 * in process, the phases of ``check`` by calling the library: read YAML,
   schema validation, merge + references, facts, evaluate, decide, report.
 
@@ -81,7 +90,12 @@ def imscheck_command() -> list[str]:
 
 
 def run_child(argv: list[str]) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB) and exit code of one run; the child's own rusage via wait4."""
+    """Wall seconds, peak RSS (MB) and exit code of one run.
+
+    wait4's rusage on Linux holds the larger of the child's own peak and the peak
+    of any process the child waited for, so engines that work in child processes
+    are measured at their largest process.
+    """
     start = time.perf_counter()
     child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert child.stderr is not None
@@ -146,7 +160,9 @@ def _phases(folder: Path, engine: str) -> dict[str, float]:
     from imscheck.knowledge.rulebook import load_rules
     from imscheck.verdicts.decision import decide
     from imscheck.load.yamlsource import read_yaml_file
+    from imscheck.load import parsecache
 
+    parsecache.configure(False)  # the phases of a cold run
     # Start cold, as a fresh process would.
     for name in ("validator", "quick_check"):
         cached = getattr(schemacheck, name, None)
@@ -185,6 +201,44 @@ def _phases(folder: Path, engine: str) -> dict[str, float]:
         REPORTERS["json"](result)
         console.render(result)
     return t
+
+
+def parse_seconds(folder: Path, repeat: int) -> float:
+    """Median seconds for plain ``yaml.load`` with CSafeLoader over the IMS files, gc off."""
+    import gc
+
+    import yaml
+
+    from imscheck.load import ims as ims_module
+
+    texts = [f.read_text(encoding="utf-8") for f in ims_module.discover(folder)]
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    walls = []
+    for _ in range(repeat):
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            for text in texts:
+                yaml.load(text, Loader=loader)
+            walls.append(time.perf_counter() - start)
+        finally:
+            gc.enable()
+    return statistics.median(walls)
+
+
+def startup(command: list[str], base: Path, repeat: int = 5) -> tuple[float, float]:
+    """Median wall seconds of ``--version`` and of a cold check of a 300-entity IMS."""
+    from tests import synthetic
+
+    flag = ["--version"]
+    if run_child(command + flag)[2] != 0:
+        flag = ["version"]
+    version_s, _ = time_command(command + flag, repeat, lambda c: c == 0)
+    folder = base / "ims-300"
+    synthetic.write(300, folder, seed=0, files=1)
+    check_s, _ = time_command(command + ["check", str(folder), "--as-of", AS_OF, "--json", str(base / "report-300.json"), "--no-cache"],
+                              repeat, lambda c: c in (0, 1))
+    return version_s, check_s
 
 
 def median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -319,8 +373,12 @@ def main(argv: list[str] | None = None) -> int:
 
     command = imscheck_command()
     base = args.keep or Path(tempfile.mkdtemp(prefix="imscheck-bench-"))
+    # The children's parse cache: inside the benchmark's folder, never the user's own.
+    os.environ["IMSCHECK_CACHE_DIR"] = str(base / "cache")
     rows, profiles = [], []
     try:
+        version_s, small_s = startup(command, base)
+        print(f"start-up: --version {version_s:.3f} s, check of 300 entities {small_s:.3f} s", file=sys.stderr)
         for n in args.sizes:
             folder = base / f"ims-{n}"
             if folder.exists():
@@ -334,13 +392,19 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((n, info["entities"], side_by_side(folder, args.repeat)))
                 continue
             report = base / f"report-{n}.json"
-            validate_s, validate_rss = time_command(command + ["validate", str(folder)], args.repeat, lambda c: c == 0)
-            check_s, check_rss = time_command(
-                command + ["check", str(folder), "--as-of", AS_OF, "--json", str(report), "--engine", args.engine],
-                args.repeat, lambda c: c in (0, 1))
+            parse_s = parse_seconds(folder, args.repeat)
+            validate_s, validate_rss = time_command(command + ["validate", str(folder), "--no-cache"], args.repeat, lambda c: c == 0)
+            check = command + ["check", str(folder), "--as-of", AS_OF, "--json", str(report), "--engine", args.engine]
+            check_s, check_rss = time_command(check + ["--no-cache"], args.repeat, lambda c: c in (0, 1))
+            run_child(check)  # fills the parse cache with data
+            run_child(check)  # and with the marks of the files a report needed locations in
+            warm_s, warm_rss = time_command(check, args.repeat, lambda c: c in (0, 1))
+            parse_s = statistics.median([parse_s, parse_seconds(folder, args.repeat)])  # before and after the children
             phases = median_phases([check_phases(folder, args.engine) for _ in range(args.repeat)])
-            rows.append((n, info["entities"], info["yaml_bytes"] / 1e6, validate_s, check_s, max(validate_rss, check_rss), phases))
-            print(f"  validate {validate_s:.2f} s, check {check_s:.2f} s, peak RSS {max(validate_rss, check_rss):.0f} MB", file=sys.stderr)
+            rows.append((n, info["entities"], info["yaml_bytes"] / 1e6, parse_s, validate_s, check_s, warm_s,
+                         check_rss, warm_rss, phases))
+            print(f"  parse {parse_s:.2f} s, validate {validate_s:.2f} s, check {check_s:.2f} s (x{check_s / parse_s:.2f}), "
+                  f"warm {warm_s:.2f} s (x{warm_s / parse_s:.2f}), peak RSS {check_rss:.0f} MB cold, {warm_rss:.0f} MB warm", file=sys.stderr)
             if args.profile:
                 args.profile.mkdir(parents=True, exist_ok=True)
                 profiles.append((n, profile_check(folder, args.engine, args.profile / f"check-{n}.prof", args.top)))
@@ -359,15 +423,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"\nimscheck benchmark: engine {args.engine}, median of {args.repeat}, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs\n")
-    head = ["N", "entities", "YAML MB", "validate s", "check s", "check µs/entity", "peak RSS MB"] + [f"{p} s" for p in PHASES]
+    print(f"start-up: `imscheck --version` {version_s:.3f} s; `check` of a 300-entity IMS (--no-cache) {small_s:.3f} s\n")
+    head = ["N", "entities", "YAML MB", "parse s", "validate s", "check s", "check / parse", "warm check s", "warm / parse",
+            "check µs/entity", "peak RSS MB", "warm peak RSS MB"] + [f"{p} s" for p in PHASES]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---:" for _ in head) + "|")
-    for n, entities, mb, validate_s, check_s, rss, phases in rows:
-        cells = [f"{n:,}", f"{entities:,}", f"{mb:.1f}", fmt(validate_s), fmt(check_s), f"{check_s / entities * 1e6:.0f}",
-                 f"{rss:.0f}"] + [fmt(phases[p]) for p in PHASES]
+    for n, entities, mb, parse_s, validate_s, check_s, warm_s, rss, warm_rss, phases in rows:
+        cells = [f"{n:,}", f"{entities:,}", f"{mb:.1f}", fmt(parse_s), fmt(validate_s), fmt(check_s), f"{check_s / parse_s:.2f}",
+                 fmt(warm_s), f"{warm_s / parse_s:.2f}", f"{check_s / entities * 1e6:.0f}", f"{rss:.0f}", f"{warm_rss:.0f}"]
+        cells += [fmt(phases[p]) for p in PHASES]
         print("| " + " | ".join(cells) + " |")
-    print("\nvalidate/check: subprocess wall time, end to end (interpreter start and imports included); "
-          "phases: in process, one cold run of each (catalogue, rules and schema caches cleared).")
+    print("\nparse: yaml.load with CSafeLoader, gc off, in this process; validate/check: subprocess wall time, end to end "
+          "(interpreter start and imports included), --no-cache; warm check: the same with the parse cache filled; "
+          "phases: in process, one cold run of each (catalogue, rules and schema caches cleared, parse cache off).")
     for n, text in profiles:
         print(f"\n## cProfile, in-process check, N={n:,}\n\n```\n{text.strip()}\n```")
     return 0

@@ -4,6 +4,7 @@ import textwrap
 from pathlib import Path
 
 import os
+import tempfile
 
 import pytest
 from hypothesis import settings
@@ -13,6 +14,11 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The parse cache of every run the tests make (in process and in subprocesses) goes to one
+# folder of this session, never the user's own cache: tests share it, so most of them also
+# exercise reading from it.
+os.environ["IMSCHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="imscheck-test-cache-")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -85,3 +85,13 @@ def test_two_mutations_get_the_same_answer(first, second, value):
     except (KeyError, IndexError, TypeError, AttributeError):  # the first mutation removed the place
         pass
     agree(document)
+
+
+def test_every_bundled_schema_has_the_fast_path():
+    # Without it every run imports jsonschema and walks each document with it: several times slower.
+    from imscheck import resources
+    from imscheck.load.schemacheck import quick_check
+
+    names = sorted(p.name for p in resources.data_dir("schemas").glob("*.schema.json"))
+    assert len(names) >= 4
+    assert [n for n in names if quick_check(n) is None] == []

@@ -89,3 +89,37 @@ def test_non_text_keys_are_refused():
 def test_deep_nesting_is_refused():
     found = problems("a: " + "[" * 200 + "]" * 200 + "\n")
     assert "too deep" in found[0][2]
+
+
+NESTING_CASES = [
+    "a: " + "[" * 64 + "]" * 64,
+    "a: " + "[" * 65 + "]" * 65,
+    "a: " + "[" * 70 + "x" + "]" * 70,
+    "- " * 40 + "a: " + "{b: " * 30 + "1" + "}" * 30,
+    "- " * 20 + "a: " + "{b: " * 50 + "1" + "}" * 50,
+    "? " + "[" * 66 + "]" * 66 + "\n: x\n",
+    "shallow: &s [1, 2]\n" + "deep: " + "[" * 63 + "*s" + "]" * 63,
+    "shallow: &s [[1]]\n" + "deep: " + "[" * 63 + "*s" + "]" * 63,
+    "deep: &d " + "[" * 66 + "]" * 66 + "\nagain: *d\n",
+    "a: [" + "], [".join("[" * 10 + "]" * 10 for _ in range(30)) + "]",
+    "text: '" + "[" * 80 + "'\nlist: [" + "[" * 62 + "]" * 62 + "]",
+    "a: " + "[" * 66 + "]" * 65 + "\n",  # a syntax error after the deep part
+    "a: [" + "x, " * 70 + "]\nb: ]\n",  # a syntax error, nothing deep
+    "a: " + "[" * 66 + "]" * 66 + "\n---\nb: 1\n",  # two documents
+]
+
+
+@pytest.mark.parametrize("text", NESTING_CASES)
+def test_nesting_read_from_nodes_says_what_the_event_pass_says(text, monkeypatch):
+    # Reading depth from the composed nodes replaces a second parse; the outcome must not change.
+    from imscheck.load import yamlsource
+
+    def outcome() -> object:
+        try:
+            return read_yaml_text(text, "ims.yaml").data
+        except InputError as error:
+            return [p.render() for p in error.problems]
+
+    fast = outcome()
+    monkeypatch.setattr(yamlsource, "_NESTING_BOUNDED", False)
+    assert fast == outcome()

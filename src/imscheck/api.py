@@ -28,8 +28,9 @@ from .evidence.git import GitEvidence, evidence_states, read_work_tree
 from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
 from .load.ims import Ims, default_root, discover, load_ims
 from .output import STDOUT, Progress, check_targets, write_report, write_reports
-from .reports import REPORTERS, console, junit_report
+from .reports import REPORTERS, console
 from .text import terminal_safe
+from .load import parsecache
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.baseline import compare, read_baseline
 from .knowledge.tagcheck import tag_warnings
@@ -71,6 +72,7 @@ class CheckOptions:
     no_config: bool = False
     quiet: bool = False  # the console shows only the final line
     progress: bool = False  # a progress indicator on standard error (the CLI asks only on a terminal)
+    cache: bool = True  # reuse parsed YAML from the parse cache (off: --no-cache)
 
 
 def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = None) -> int:
@@ -229,6 +231,7 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
         raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
     within = parse_duration(options.warn_within) if options.warn_within is not None else None
     accepted = read_baseline(options.baseline) if options.baseline is not None else None
+    parsecache.configure(options.cache)
     catalogue = load_catalogue()
     builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
@@ -263,7 +266,7 @@ def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
         targets = list(options.reports.values())
         check_targets({("--junit" if fmt in JUNIT_FORMATS else f"--{fmt}"): options.reports[fmt] for fmt in sorted(options.reports)},
                       [options.path, *options.rules_dirs])
-        progress = Progress(err) if options.progress else None
+        progress = Progress(getattr(err, "raw", err)) if options.progress else None
         try:
             result, ims = _check(options, config, files, progress.show if progress else None)
         except Exception as error:
@@ -299,6 +302,8 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
     else:
         problems = [f"internal error: {type(error).__name__}: {error}"]
     try:
+        from .reports import junit_report  # junit-xml only when a JUnit report is written
+
         write_report(target, junit_report.render_error(problems), out)
     except (OSError, UsageError):
         return  # the problems themselves still reach standard error
@@ -306,10 +311,12 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
 
 
 def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO, *,
-                 config: Path | None = None, no_config: bool = False, quiet: bool = False) -> int:
+                 config: Path | None = None, no_config: bool = False, quiet: bool = False, cache: bool = True) -> int:
     """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone."""
     def run() -> int:
         from .knowledge.lint import warnings
+
+        parsecache.configure(cache)
 
         options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config))
         assert options.path is not None

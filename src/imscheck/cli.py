@@ -86,6 +86,7 @@ def check(
     require_committed: bool = typer.Option(False, "--require-committed", help="Count evidence files that are not committed (untracked, modified, ignored) as missing, as a fresh clone would."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", metavar="FILE", help="A JSON report of an earlier run: its findings do not fail this run; new ones do."),
     git: bool = typer.Option(True, "--git/--no-git", help="Read the evidence files' git state (default when the IMS is in a git work tree)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every YAML file again instead of reusing the parse cache."),
 ) -> None:
     """Decide every requirement of every claimed standard: met, unmet, not applicable, shared."""
     from . import api
@@ -100,7 +101,7 @@ def check(
                                engine=engine, reports=reports, color=_color(color),
                                config=config, no_config=no_config, quiet=quiet, warn_within=warn_within,
                                progress=sys.stderr.isatty() and not quiet, git=git, require_committed=require_committed,
-                               baseline=baseline)
+                               baseline=baseline, cache=not no_cache)
     raise typer.Exit(api.run_check(options, *_streams()))
 
 
@@ -132,11 +133,12 @@ def validate(
     config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="The configuration file (default: the nearest .imscheck.yaml)."),
     no_config: bool = typer.Option(False, "--no-config", help="Ignore any .imscheck.yaml."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only problems, warnings and the final line."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every YAML file again instead of reusing the parse cache."),
 ) -> None:
     """Everything that needs no evaluation, in one pass: schema, references, evidence paths and files, exclusions, YAML 1.1 values."""
     from . import api
 
-    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet))
+    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet, cache=not no_cache))
 
 
 @app.command()

@@ -81,6 +81,11 @@ class SafeStream:
     def __init__(self, stream: TextIO):
         self._stream = stream
 
+    @property
+    def raw(self) -> TextIO:
+        """The stream underneath, for imscheck's own cursor control (the progress line), which quotes no input."""
+        return self._stream
+
     def write(self, text: str) -> int:
         if _TERMINAL_LINES.search(text):
             pieces = _OWN_STYLE.split(text)

@@ -5,18 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from junit_xml import TestCase, TestSuite
-
 from .. import resources
 from ..api import guarded
 from ..knowledge.catalogue import load_catalogue
 from .examples import ExampleRun, run_examples
 from ..output import check_targets, write_report
-from ..reports.junit_report import serialise
 from ..knowledge.rulebook import compile_rules, read_rule_sources
 
 
 def junit(runs: list[ExampleRun]) -> str:
+    # Imported here: every command line start would pay for junit-xml otherwise.
+    from junit_xml import TestCase, TestSuite
+
+    from ..reports.junit_report import serialise
+
     cases = []
     for run in runs:
         case = TestCase(name=run.id, classname=run.rule, file=run.file, line=str(run.line))

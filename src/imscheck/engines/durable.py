@@ -421,9 +421,29 @@ def _split_by_requirement(queries: dict[str, tuple[_Query, _Query | None]], foun
 
 
 def _run(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    # Each evaluation runs in a child process of its own: the engine keeps state in C
-    # between evaluations and has crashed the process when many ran in one (the notes
-    # recommend processes for isolation). A crash then becomes a clear error.
+    # Each ruleset runs in a child process of its own, one after the other, and is
+    # given only the facts its patterns can match: the engine keeps every fact and
+    # partial match in C until the process ends (rulesets cannot be deleted safely),
+    # so the peak is one ruleset's share rather than every ruleset times every fact.
+    # A child also isolates crashes: the engine has crashed processes that ran many
+    # evaluations (the notes recommend processes), and a crash becomes a clear error.
+    found: dict[str, list[dict[str, Any]]] = {q.name: [] for q in queries}
+    for part in _partition(queries):
+        mine = _rows_for(part, rows)
+        if mine:  # every pattern needs a fact, so no facts is no answers (and the engine crashes on an empty batch)
+            found.update(_run_child(engine, native, part, mine))
+    return found
+
+
+def _rows_for(part: list[_Query], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The facts a ruleset's patterns can match: every pattern tests the type first, value facts their set too."""
+    types = {t for query in part for t in query.types}
+    sets = {condition["set"] for query in part for _, pattern in query.patterns
+            for condition in pattern["$and"][1:2] if pattern["$and"][0] == {"t": "value"} and isinstance(condition.get("set"), str)}
+    return [row for row in rows if row["t"] in types and (row["t"] != "value" or row["set"] in sets)]
+
+
+def _run_child(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(engine, native, queries, rows, sender))
@@ -434,6 +454,7 @@ def _run(engine: Any, native: Any, queries: list[_Query], rows: list[dict[str, A
     except EOFError:
         outcome = None
     child.join()
+    receiver.close()
     if outcome is None or child.exitcode != 0:
         raise UsageError(f"durable-rules stopped abnormally (exit {child.exitcode}) while evaluating; use --engine python")
     if isinstance(outcome, str):

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Any, Callable
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any, Callable
 
 from .. import resources
 from ..errors import Problem
 from .yaml11 import quote_advice
 from ..suggest import Budget, closest
+from . import parsecache
 from .yamlsource import YamlSource
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 
 @lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
+    """jsonschema, which explains what is wrong; imported only when something is (a fifth of start-up otherwise)."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     schema = resources.schema(name)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(inline_refs(schema, schema.get("$defs", {})), format_checker=FormatChecker())
@@ -71,6 +76,8 @@ def quick_check(name: str) -> Callable[[Any], Any] | None:
     schema.pop("$defs", None)
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"  # the same keywords, after inlining
     try:
+        # Not detailed_exceptions=False: fastjsonschema 2.22 cannot generate three of
+        # the four schemas that way, and the slow path would then take over.
         return fastjsonschema.compile(schema, formats={"date": _is_date})  # type: ignore[no-any-return]
     except Exception:  # pragma: no cover - a schema it cannot compile just takes the slow path
         return None
@@ -90,7 +97,12 @@ def is_valid(instance: Any, schema_name: str) -> bool:
 def schema_problems(source: YamlSource, schema_name: str, data: Any = None, prefix: tuple[Any, ...] = ()) -> list[Problem]:
     """Every schema violation in ``data`` (default: the whole source) as problems."""
     instance = source.data if data is None else data
+    whole = data is None and source.cache_key is not None
+    if whole and parsecache.known_valid(source.cache_key, schema_name):
+        return []  # this very file was valid against this schema before
     if is_valid(instance, schema_name):
+        if whole:
+            parsecache.mark_valid(source.cache_key, schema_name)
         return []
     problems: list[Problem] = []
     budget = Budget()  # hints for every problem of the file, in bounded work
@@ -100,6 +112,8 @@ def schema_problems(source: YamlSource, schema_name: str, data: Any = None, pref
 
 
 def _to_problems(source: YamlSource, error: ValidationError, prefix: tuple[Any, ...], budget: Budget) -> list[Problem]:
+    from jsonschema.exceptions import best_match
+
     if error.context:
         # anyOf/oneOf: the deepest, most relevant branch says what to fix
         error = best_match(error.context)

@@ -19,6 +19,7 @@ import yaml
 
 from ..containment import Refusal, read_regular_file, real_root
 from ..errors import InputError, Problem, pointer_of
+from . import parsecache
 
 try:  # libyaml makes composing several times faster; pure Python still works
     _Base: Any = yaml.CSafeLoader
@@ -66,7 +67,12 @@ _SCALAR_BUILDERS = {
 
 @dataclass(frozen=True)
 class YamlSource:
-    """The data of one YAML document and the node tree it was built from."""
+    """The data of one YAML document and the node tree it was built from.
+
+    Data read from the parse cache comes without nodes: locations come from
+    the marks cached with it, or, the first time a file's marks are not
+    cached yet, from nodes composed again from ``text`` (and then cached).
+    """
 
     file: str
     data: Any
@@ -90,13 +96,53 @@ class YamlSource:
         except TypeError:  # an unhashable part cannot be a key
             return None
 
+    text: str | None = field(default=None, compare=False, repr=False)
+    marks: Any = field(default=None, compare=False, repr=False)
+    cache_key: str | None = field(default=None, compare=False, repr=False)
+
+    def _root(self) -> Any:
+        if self.node is None and self.text is not None:
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                node = yaml.compose(self.text, Loader=_Loader)
+                object.__setattr__(self, "node", node)
+                if self.cache_key is not None and self.marks is None and node is not None:
+                    parsecache.store(self.cache_key, self.data, _marks_of(node))
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
+        return self.node
+
+    def _locate_in_marks(self, parts: tuple[Any, ...] | list[Any], key: bool) -> tuple[int, int]:
+        """:meth:`locate` over cached marks: ``[line, column]`` for a scalar, ``[line, column, items]``
+        for a list, ``[line, column, {key: [key line, key column, value marks]}]`` for a mapping."""
+        marks = self.marks
+        mark = marks[:2]
+        for part in parts:
+            children = marks[2] if len(marks) == 3 else None
+            if isinstance(children, dict):
+                entry = children.get(part) if isinstance(part, str) else None
+                if entry is None:
+                    break
+                mark = entry[:2] if key and part is parts[-1] else entry[2][:2]
+                marks = entry[2]
+            elif isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
+                marks = children[part]
+                mark = marks[:2]
+            else:
+                break
+        return mark[0] + 1, mark[1] + 1
+
     def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``parts``, or of its key.
 
         A path that goes past what exists (a property that is missing) points
         at the deepest node that does exist: that is where to add it.
         """
-        node = self.node
+        if self.node is None and self.marks is not None:
+            return self._locate_in_marks(parts, key)
+        node = self._root()
         mark = node.start_mark if node is not None else None
         for part in parts:
             if isinstance(node, yaml.MappingNode):
@@ -116,7 +162,7 @@ class YamlSource:
 
     def node_at(self, parts: tuple[Any, ...] | list[Any]) -> Any:
         """The node at ``parts``, or None when the path goes past what exists."""
-        node = self.node
+        node = self._root()
         for part in parts:
             if isinstance(node, yaml.MappingNode):
                 node = next((v for k, v in node.value if k.value == part), None)
@@ -128,7 +174,7 @@ class YamlSource:
 
     def sub(self, parts: tuple[Any, ...]) -> "YamlSource":
         """The part of this document at ``parts``, as a document of its own (for rule examples)."""
-        node, data = self.node, self.data
+        node, data = self._root(), self.data
         for part in parts:
             if isinstance(node, yaml.MappingNode):
                 entry = self._entry(node, part)
@@ -165,7 +211,31 @@ def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSou
         else:
             message = f"this path {message}" if message.startswith("is ") else message
         raise InputError(Problem(display, 1, 1, "", message)) from None
-    return read_yaml_text(raw, display)
+    if not parsecache.enabled():
+        return read_yaml_text(raw, display)
+    digest = parsecache.key(raw)
+    cached = parsecache.load(digest)
+    if cached is not parsecache.MISS:
+        data, marks = cached
+        return YamlSource(display, data, None, text=raw.decode("utf-8-sig"), marks=marks, cache_key=digest)
+    source = read_yaml_text(raw, display)
+    parsecache.store(digest, source.data)  # only a file that parsed without a problem gets here
+    object.__setattr__(source, "cache_key", digest)
+    return source
+
+
+def _marks_of(node: Any) -> Any:
+    """The marks of a node tree, parallel to its data (see ``YamlSource._locate_in_marks``)."""
+    mark = node.start_mark
+    if isinstance(node, yaml.MappingNode):
+        children: dict[str, Any] = {}
+        for k, v in node.value:
+            if k.value not in children:  # the first, as locate's scan finds
+                children[k.value] = [k.start_mark.line, k.start_mark.column, _marks_of(v)]
+        return [mark.line, mark.column, children]
+    if isinstance(node, yaml.SequenceNode):
+        return [mark.line, mark.column, [_marks_of(item) for item in node.value]]
+    return [mark.line, mark.column]
 
 
 def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
@@ -182,13 +252,21 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
         raise InputError(Problem(display, line, 1, "", "the file contains a NUL character: it is not a text file"))
-    if text.count("[") + text.count("{") > MAX_DEPTH:
-        _check_flow_depth(text, display)  # libyaml's composer recurses in C and crashes on deep nesting
+    flow = text.count("[") + text.count("{") > MAX_DEPTH
+    if flow and not _NESTING_BOUNDED:
+        _check_flow_depth(text, display)  # an old libyaml's composer recurses in C and crashes on deep nesting
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the composer makes many small objects; collecting them mid-parse triples the time
     try:
         try:
-            node = yaml.compose(text, Loader=_Loader)
+            try:
+                node = yaml.compose(text, Loader=_Loader)
+            except (yaml.YAMLError, RecursionError):
+                if flow and _NESTING_BOUNDED:
+                    _check_flow_depth(text, display)  # too deep is said before any syntax error, as always
+                raise
+            if flow and _NESTING_BOUNDED and node is not None:
+                _check_tree_depth(node, display)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -211,6 +289,50 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
     if builder.problems:
         raise InputError(builder.problems)
     return YamlSource(display, data, node)
+
+
+def _libyaml_bounds_nesting() -> bool:
+    """libyaml 0.2.5 and later refuse nesting beyond 1,000 levels in their scanner, so composing cannot crash."""
+    if _Base is not getattr(yaml, "CSafeLoader", None):
+        return True  # the pure Python composer raises RecursionError instead
+    try:
+        from yaml import _yaml
+
+        return tuple(_yaml.get_version()) >= (0, 2, 5)
+    except Exception:  # pragma: no cover - an unusual build: keep the event pass
+        return False
+
+
+_NESTING_BOUNDED = _libyaml_bounds_nesting()
+
+
+def _check_tree_depth(root: Any, display: str) -> None:
+    """The same verdict as :func:`_check_flow_depth`, read from the composed nodes.
+
+    Walking the nodes in document order (keys included, each anchored node once,
+    where it is defined) meets collections in the order the event pass meets
+    their start events, at the same depth; it costs a fifth of parsing the
+    events again.
+    """
+    scalar = yaml.ScalarNode
+    if type(root) is scalar:
+        return
+    stack = [(root, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            continue  # an alias: the event pass sees no start event there
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise InputError(Problem(display, mark.line + 1, mark.column + 1, "", f"nesting is too deep: imscheck accepts at most {MAX_DEPTH} levels"))
+        seen.add(id(node))
+        if type(node) is yaml.MappingNode:
+            children = [child for pair in node.value for child in pair if type(child) is not scalar]
+        else:
+            children = [child for child in node.value if type(child) is not scalar]
+        depth += 1
+        stack.extend((child, depth) for child in reversed(children))
 
 
 def _check_flow_depth(text: str, display: str) -> None:
