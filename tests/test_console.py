@@ -21,7 +21,7 @@ def test_the_bundled_example_shows_its_three_findings_once_each_with_all_affecte
     assert len(blocks) == 3
     expected = {
         "ims/attestations.yaml:202:11 attestation.lapsed": ["ISO20000-1:2018/7.4 Communication"],
-        "ims/documents.yaml:339:5 DOC01.review-overdue": ["ISO27001:2022/7.5.2 Creating and updating",
+        "ims/documents.yaml:333:5 DOC01.review-overdue": ["ISO27001:2022/7.5.2 Creating and updating",
                                                           "ISO27001:2022/7.5.3 Control of documented information"],
         "ims/organisation.yaml:34:5 AUD01.unit-not-audited": ["ISO9001:2015/9.2.1 [no heading] purpose of internal audits",
                                                               "ISO9001:2015/9.2.2 [no heading] audit programme",
