@@ -157,5 +157,8 @@ examples:
         assert result.exit_code == 2
         assert "rules/pairs.yaml:10:7: /expect/0/none/b: rule PAIR01, expectation 'pairs': 'b' is joined to none" in result.stderr
     else:
-        assert result.exit_code == 0, result.stdout + result.stderr
+        # Joined, it runs (linear). No document has an owner, so no pair is found: the rule saw
+        # nothing to judge, and an empty population is not evidence.
+        assert result.exit_code == 1, result.stdout + result.stderr
+        assert "PAIR01.no-evidence" in result.stdout and "PAIR01.pairs" not in result.stdout
 
