@@ -153,3 +153,16 @@ def test_the_html_report_is_written_by_check(tmp_path: Path):
     result = run_cli("check", str(EXAMPLES / "northwind-services"), "--as-of", AS_OF.isoformat(), "--html", str(target))
     assert result.exit_code == 1
     assert target.read_text(encoding="utf-8") == (EXAMPLES / "northwind-services" / "expected" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_waived_requirement_has_its_own_badge_and_filter(tmp_path):
+    from imscheck.reports import html
+
+    from .test_lapsing import NOT_APPROVED, checked, waiver
+
+    result = checked(tmp_path, waiver(f"finding: {NOT_APPROVED}"))
+    waived = [v.requirement for v in result.verdicts if v.status == "waived"]
+    assert waived
+    page = html.render(result)
+    assert f'data-requirement="{waived[0]}"' in page and '<span class="badge waived">waived</span>' in page
+    assert 'data-filter="status" data-value="waived"' in page

@@ -16,15 +16,15 @@ from html import escape
 from typing import Iterable
 
 from ..knowledge.catalogue import Catalogue, load_catalogue
-from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, Result, Verdict
+from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result, Verdict
 from ..verdicts.findings import Finding
 from ..verdicts.soa import SoaLine, Statement
 
 HS_CLAUSES = ("4", "5", "6", "7", "8", "9", "10")
 HS_TITLES = {"4": "Context", "5": "Leadership", "6": "Planning", "7": "Support", "8": "Operation",
              "9": "Performance", "10": "Improvement"}
-STATUS_LABELS = {MET: "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable"}
-COLOURS = {MET: "#2e7d32", UNMET: "#c62828", NOT_APPLICABLE: "#8d8d8d", "shared": "#1565c0"}
+STATUS_LABELS = {MET: "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable", WAIVED: "waived"}
+COLOURS = {MET: "#2e7d32", UNMET: "#c62828", NOT_APPLICABLE: "#8d8d8d", WAIVED: "#b26a00", "shared": "#1565c0"}
 
 STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1d232a;background:#f5f6f8}
@@ -49,7 +49,7 @@ th{background:#eef1f5;position:sticky;top:0}
 td.id,code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;white-space:nowrap}
 .badge{display:inline-block;border-radius:3px;padding:0 .4rem;color:#fff;font-size:.8rem;white-space:nowrap}
 .badge.met{background:#2e7d32}.badge.unmet{background:#c62828}.badge.not_applicable{background:#8d8d8d}
-.badge.shared{background:#1565c0}.badge.none{background:#b26a00}
+.badge.shared{background:#1565c0}.badge.waived{background:#b26a00}.badge.none{background:#b26a00}
 ul.plain{margin:0;padding-left:1.1rem}
 .where{color:#5b6570;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.8rem}
 .filters{display:flex;flex-wrap:wrap;gap:.4rem 1.2rem;align-items:center;margin:.4rem 0}
@@ -304,7 +304,7 @@ def _requirements(result: Result) -> list[str]:
         out.append(f'<button type="button" data-filter="standard" data-value="{e(value)}" aria-pressed="{str(value == "all").lower()}">'
                    f"{e(label)}</button>")
     out.append("<span>Status:</span>")
-    for value, label in (("all", "all"), (MET, "met"), (UNMET, "unmet"), (NOT_APPLICABLE, "not applicable"), ("shared", "shared")):
+    for value, label in (("all", "all"), (MET, "met"), (UNMET, "unmet"), (NOT_APPLICABLE, "not applicable"), (WAIVED, "waived"), ("shared", "shared")):
         out.append(f'<button type="button" data-filter="status" data-value="{value}" aria-pressed="{str(value == "all").lower()}">'
                    f"{label}</button>")
     out.append(f'<span class="muted"><span id="shown-count">{len(result.verdicts)}</span> of {len(result.verdicts)} shown</span>')
