@@ -181,14 +181,15 @@ def test_calendar_arithmetic_is_imscheck_s(tmp_path):
 # -- what Rego cannot tell apart is refused ------------------------------------------
 
 def custom_rule(tmp_path: Path, condition: str) -> Path:
-    """RSK01 as an organisation's own rule whose 'no-owner' check asks for ``condition`` instead."""
+    """RSK02 (where risk owners are checked since the rule corrections) as an organisation's own
+    rule whose 'no-owner' check asks for ``condition`` instead."""
     from imscheck import resources
 
-    text = (resources.data_dir("rules") / "checks" / "RSK01-risks-addressed.yaml").read_text(encoding="utf-8")
-    assert "risk: {owner: {exists: true}}" in text and "id: RSK01" in text
+    text = next((resources.data_dir("rules") / "checks").glob("RSK02-*.yaml")).read_text(encoding="utf-8")
+    assert "risk: {owner: {exists: true}}" in text and "id: RSK02" in text
     folder = tmp_path / "rules"
     folder.mkdir(parents=True)
-    (folder / "RSK91.yaml").write_text(text.replace("risk: {owner: {exists: true}}", f"risk: {condition}").replace("id: RSK01", "id: RSK91"),
+    (folder / "RSK91.yaml").write_text(text.replace("risk: {owner: {exists: true}}", f"risk: {condition}").replace("id: RSK02", "id: RSK91"),
                                        encoding="utf-8")
     return folder
 

@@ -619,7 +619,9 @@ def compile_rules(rules: list[Rule], standards: list[str] | None = None) -> Bund
                 params_data[unit.key] = params
                 unit_data[unit.key] = {"rule": rule.id, "standard": standard, "requirement": requirement}
                 units.append(unit)
-                for expectation in rule.expectations_for(standard):
+                # As in build_outcome: in a per-requirement rule, an expectation limited to
+                # some of its requirements applies to those requirements' units only.
+                for expectation in rule.expectations_for(standard, requirement):
                     mine.setdefault(expectation.id, []).append(unit)
         for expectation in rule.expectations:
             if expectation.id not in mine:
@@ -633,7 +635,7 @@ def compile_rules(rules: list[Rule], standards: list[str] | None = None) -> Bund
             if expectation.kind == "for_each":
                 extended = compiler.query(rule, expectation, f"r_{ename}", expectation.query + expectation.require, unit_params, unit_set)
             queries[(rule.id, expectation.id)] = (query, extended)
-            findings.append(_findings(compiler, rule, expectation, query, unit_params, unit_set, ename))
+            findings.append(_findings(compiler, rule, expectation, query, unit_params, unit_set, ename, set(mine)))
     answers = ",\n".join(f"\t{_literal(f'{rid}/{eid}')}: {{\"q\": {q.name}" + (f", \"r\": {r.name}" if r else "") + "}"
                          for (rid, eid), (q, r) in queries.items())
     id_tables = "".join(
@@ -655,9 +657,12 @@ def compile_rules(rules: list[Rule], standards: list[str] | None = None) -> Bund
 
 
 def _findings(compiler: _Compiler, rule: Rule, expectation: Expectation, query: _Query, units: list[dict[str, Any]],
-              unit_set: str, ename: str) -> str:
+              unit_set: str, ename: str, compiled: set[str]) -> str:
     """Rego rules deriving this expectation's findings on their own, with negation."""
-    gate = [f"not found_{_name(rule.id)}_{_name(o)}[u]" for o in expectation.only_if]
+    # An earlier expectation that applies to none of the checked units has no found_ set
+    # (Rego would refuse the reference); it can fail nowhere, so it gates nothing, as in
+    # build_outcome, where only expectations that ran can be among the failed ones.
+    gate = [f"not found_{_name(rule.id)}_{_name(o)}[u]" for o in expectation.only_if if o in compiled]
     header = {"rule": _literal(rule.id), "expectation": _literal(expectation.id), "code": _literal(f"{rule.id}.{expectation.id}"),
               "standard": "data.imscheck.units[u].standard", "requirement": "data.imscheck.units[u].requirement"}
     message = _message(compiler, rule, expectation, None if expectation.kind == "exists" else query, units, ename)
