@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from imscheck.reports import console
 
@@ -50,3 +51,15 @@ def test_colour_only_when_asked_and_plain_text_otherwise():
     result = example_result("northwind-services")
     assert "\033" not in console.render(result)
     assert "\033[31m" in console.render(result, color=True)
+
+
+def test_the_console_shows_at_most_fifty_warnings_and_counts_the_rest():
+    from imscheck.knowledge.tagcheck import Warning
+    from imscheck.reports import console
+
+    result = replace(example_result("northwind-services"),
+                     warnings=tuple(Warning("ims/x.yaml", line, 1, f"tag {line} counts for nothing") for line in range(1, 121)))
+    text = console.render(result)
+    shown = [line for line in text.splitlines() if ": warning: tag " in line]
+    assert len(shown) == console.MAX_WARNINGS and shown[0] == "ims/x.yaml:1:1: warning: tag 1 counts for nothing"
+    assert "... and 70 more warnings (the JSON report lists them all)" in text

@@ -76,8 +76,8 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
             lines.append(f"  {paint('MET', 'green')} {verdict.requirement} {safe(verdict.title)}: {safe(verdict.basis)}")
     for note in result.notes:
         lines.append(paint(f"note: {safe(note)}", "yellow"))
-    for warning in result.warnings:
-        lines.append(paint(safe(warning.render()), "yellow"))
+    warnings = _warnings(result, paint)
+    lines += warnings
     lines += _baseline(result, paint)
     if result.baseline is not None:
         new = len(result.baseline.new)
@@ -87,9 +87,20 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
         verdict_line = (paint("Result: every evaluated requirement is met.", "green") if not unmet
                         else paint(f"Result: {plural(unmet, 'requirement')} unmet, from {plural(len(result.findings), 'finding')}.", "red"))
     if quiet:  # warnings still show: they are what --quiet users must not miss
-        return "".join(paint(safe(warning.render()), "yellow") + "\n" for warning in result.warnings) + verdict_line + "\n"
+        return "".join(line + "\n" for line in warnings) + verdict_line + "\n"
     lines += ["", verdict_line]
     return "\n".join(lines) + "\n"
+
+
+MAX_WARNINGS = 50  # on the console; the JSON report lists every one
+
+
+def _warnings(result: Result, paint: Callable[[str, str], str]) -> list[str]:
+    shown = [paint(safe(warning.render()), "yellow") for warning in result.warnings[:MAX_WARNINGS]]
+    rest = len(result.warnings) - MAX_WARNINGS
+    if rest > 0:
+        shown.append(paint(f"... and {plural(rest, 'more warning')} (the JSON report lists them all)", "yellow"))
+    return shown
 
 
 def _uncommitted(result: Result, paint: Callable[[str, str], str]) -> list[str]:
