@@ -120,3 +120,22 @@ def test_no_findings_is_an_empty_but_valid_run():
     log = json.loads(sarif.render(clean))
     assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
     assert not list(validator().iter_errors(log))
+
+
+def test_a_waived_finding_is_a_suppressed_result_and_no_code_quality_issue(tmp_path):
+    from imscheck.reports import codequality, markdown
+
+    from .test_lapsing import NOT_APPROVED, checked, waiver
+
+    result = checked(tmp_path, waiver(f"finding: {NOT_APPROVED}"))
+    assert [f.waiver for f in result.findings if f.fingerprint == NOT_APPROVED] == ["w-1"]
+    log = json.loads(sarif.render(result))
+    validator().validate(log)
+    by_print = {r["partialFingerprints"]["imscheck/v1"]: r for r in log["runs"][0]["results"]}
+    assert by_print[NOT_APPROVED]["suppressions"] == [{"kind": "external", "status": "accepted", "justification": "waived by w-1"}]
+    assert all("suppressions" not in r for p, r in by_print.items() if p != NOT_APPROVED)
+    issues = json.loads(codequality.render(result))
+    assert NOT_APPROVED not in {i["fingerprint"] for i in issues} and len(issues) == len(result.findings) - 1
+    from dataclasses import replace
+    only_waived = replace(result, findings=tuple(f for f in result.findings if f.waiver))
+    assert "(waived by w-1)" in markdown.render(only_waived)

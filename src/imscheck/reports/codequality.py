@@ -5,7 +5,9 @@ One issue per finding, with the fields GitLab reads (``description``,
 ``location.lines.begin``); GitLab ignores the rest of the Code Climate format.
 The fingerprint is the finding's, so GitLab sees the same issue across commits
 even when lines move, and compares merge request and target branch by it.
-Every finding leaves requirements unmet, so every issue is ``major``.
+Every open finding leaves requirements unmet, so every issue is ``major``; a
+finding a valid waiver accepts is left out (GitLab has no way to show it as
+accepted, and it must not read as new work).
 """
 
 from __future__ import annotations
@@ -33,4 +35,4 @@ def _issue(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_safe(json.dumps([_issue(f) for f in result.findings], indent=2, ensure_ascii=False)) + "\n"
+    return json_safe(json.dumps([_issue(f) for f in result.findings if f.waiver is None], indent=2, ensure_ascii=False)) + "\n"

@@ -55,8 +55,9 @@ def render(result: Result) -> str:
             above = groups_above(result, finding.requirements)
             if above:
                 affects += f" (and through {'it' if len(finding.requirements) == 1 else 'them'} {listed(above, MAX_REQUIREMENTS)})"
+            message = finding.message if finding.waiver is None else f"(waived by {finding.waiver}) {finding.message}"
             lines.append(f"| {number} | {cell(where(finding), SHORT)} | {cell(finding.code, SHORT)} | "
-                         f"{cell(finding.message, MESSAGE)} | {cell(affects, LONG)} |")
+                         f"{cell(message, MESSAGE)} | {cell(affects, LONG)} |")
         if len(result.findings) > MAX_FINDINGS:
             lines.append(f"\nand {plural(len(result.findings) - MAX_FINDINGS, 'more finding')}: "
                          "see the JSON, SARIF or Code Quality report for all of them.")

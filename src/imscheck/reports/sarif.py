@@ -64,6 +64,9 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         out["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": quote(finding.file, safe="/"), "uriBaseId": ROOT},
                                                   "region": region}}]
     out["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.waiver is not None:
+        # Accepted for a time by a waiver in the IMS: code scanning shows it as dismissed, not as an open alert.
+        out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": _text(f"waived by {finding.waiver}")["text"]}]
     out["properties"] = {"code": finding.code, "entity": finding.entity, "pointer": finding.pointer or None,
                          "requirements": list(finding.requirements), "standards": list(finding.standards)}
     return out
