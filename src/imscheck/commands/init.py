@@ -10,11 +10,13 @@ Three choices make that hold:
   implements the control or excludes it with a real justification;
 - attestations are written as commented-out stubs: a stub with a date would
   be an attestation nobody gave, and would count as met;
-- some rules judge every entry of a kind and so hold when there is none
-  (competence per role, document control, suppliers, processes run by
-  suppliers, nonconformities: CMP01, DOC01, SPL01, SUP01, NC01). The
-  scaffold gives each one entry marked TO DO that its rule reports unmet,
-  so that nothing is called met before someone has looked.
+- for each kind of thing the rules judge entry by entry (roles, documents,
+  suppliers, processes run by suppliers, nonconformities: CMP01, DOC01,
+  SPL01, SUP01, NC01) the scaffold gives one entry marked TO DO, a starting
+  point that is unmet until completed. An empty population is never met on
+  its own, but a rule may accept one on a stated basis ("no internal
+  supplier: nothing to judge"); the TO DO entries keep even those unmet
+  until someone has looked and deleted what does not apply.
 
 Nothing existing is ever overwritten: if one file is already there, nothing
 is written.
@@ -142,9 +144,9 @@ def to_do_yaml(standards: Sequence[str], today: str) -> str:
         internal = (f"  - id: internal-supplier\n    name: {_quote(f'{TO_DO}: an internal supplier or a customer acting as a supplier (delete if none)')}\n"
                     f"    kind: internal\n    management_systems: [{systems}]\n")
     return f"""\
-# Entries to complete or replace. Each is marked {TO_DO} and is unmet on purpose: without them,
-# the rules that judge every role, document, supplier, supplier-run process and nonconformity
-# would find nothing to judge and call it met.
+# Entries to complete or replace. Each is marked {TO_DO} and is unmet until it is completed.
+# Delete what does not apply to you: a rule that accepts an empty population says so in the
+# report ("no internal supplier: nothing to judge"), once someone has looked.
 roles:
   - id: ims-manager
     name: {_quote(f"{TO_DO}: the person who runs the IMS day to day")}
