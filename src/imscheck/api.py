@@ -10,7 +10,6 @@ that CI shows why the check did not run.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
 import os

@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..text import terminal_safe as safe
 from ..evidence.git import UNCOMMITTED
-from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result
+from ..verdicts.decision import MET, NOT_APPLICABLE, WAIVED, Result
 from .grouping import groups_above, headline, plural, where
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
