@@ -45,6 +45,9 @@ def test_warnings_for_missing_files_forbidden_exclusions_and_yaml_versions(tmp_p
     assert "ISO27001:2022/6.1.2 (Information security risk assessment) may not be excluded under ISO27001:2022" in text
     assert "'1e3' is text to imscheck (YAML 1.1) but a number to YAML 1.2 tools" in text
     assert "'yes' is true or false to imscheck (YAML 1.1) but text to YAML 1.2 tools" in text
+    # The second run reads the file from the parse cache: the same warnings, found on the cached data.
+    again = run_cli("validate", str(tmp_path))
+    assert again.stderr == result.stderr and again.stdout == result.stdout
 
 
 def test_yaml_1_1_values_where_text_is_expected_say_how_to_quote(tmp_path: Path):

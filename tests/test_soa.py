@@ -131,3 +131,18 @@ def test_the_command_writes_what_the_golden_file_holds():
     for fmt, name in (("markdown", "soa.md"), ("html", "soa.html")):
         assert soa(EXAMPLES / "fjord-accounting", "--format", fmt).stdout == \
             (EXAMPLES / "fjord-accounting" / "expected" / name).read_text(encoding="utf-8")
+
+
+def test_a_waived_control_is_shown_as_waived():
+    # Every status a verdict can have has a label: a waived control once stopped the command.
+    from dataclasses import replace
+
+    from imscheck.commands import soa
+
+    from .reportdata import example_result
+
+    result = example_result("fjord-accounting")
+    control = next(v for v in result.verdicts if "/A." in v.requirement and v.status == "unmet")
+    waived = replace(result, verdicts=tuple(replace(v, status="waived") if v is control else v for v in result.verdicts))
+    text = soa.RENDERERS["markdown"](waived)
+    assert control.requirement.split("/", 1)[1] in text and "waived" in text

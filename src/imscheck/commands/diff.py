@@ -29,7 +29,7 @@ from ..evidence.git import GitError, git, locate, read_revision
 from ..knowledge.catalogue import load_catalogue
 from ..knowledge.rulebook import load_rules
 from ..load.ims import default_root, load_ims
-from ..output import STDOUT, check_writable, write_report
+from ..output import STDOUT, check_targets, write_reports
 from ..reports.json_report import finding_record
 from ..verdicts.decision import UNMET, Result
 from ..verdicts.findings import Finding
@@ -200,16 +200,12 @@ def run_diff(options: DiffOptions, out: TextIO, err: TextIO) -> int:
         if unknown:
             raise UsageError(f"unknown report format {unknown[0]}")
         targets = list(options.reports.values())
-        if targets.count(STDOUT) > 1:
-            raise UsageError("only one report can go to standard output ('-')")
-        for target in targets:
-            check_writable(target)
+        check_targets({f"--{fmt}": target for fmt, target in sorted(options.reports.items())})
         try:
             diff = posture_diff(options)
         except GitError as error:  # git failed half-way (a damaged repository, a vanished object): say so, exit 2
             raise UsageError(f"git could not read the revisions: {error}") from None
-        for fmt in sorted(options.reports):
-            write_report(options.reports[fmt], RENDERERS[fmt](diff), out)
+        write_reports([(options.reports[fmt], RENDERERS[fmt](diff)) for fmt in sorted(options.reports)], out)
         (err if STDOUT in targets else out).write(render_console(diff))
         return diff.exit_code()
 

@@ -74,18 +74,9 @@ def _title(entity: Entity) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 3].rstrip() + "..."
 
 
-def is_roll_up(verdict: Verdict, verdicts: dict[str, Verdict], catalogue: Catalogue) -> bool:
-    """A heading no rule decides, whose evidence is only what its sub-clauses already list."""
-    children = catalogue.children(verdict.requirement)
-    if verdict.rules or not children:
-        return False
-    below = {e for child in children if child.id in verdicts for e in verdicts[child.id].evidence}
-    return set(verdict.evidence) <= below
-
-
 def build(ims: Ims, result: Result, catalogue: Catalogue) -> Matrix:
     verdicts = {v.requirement: v for v in result.verdicts}
-    working = {rid: v for rid, v in verdicts.items() if v.status == MET and v.evidence and not is_roll_up(v, verdicts, catalogue)}
+    working = {rid: v for rid, v in verdicts.items() if v.status == MET and v.evidence and not v.rolled_up}  # headings repeat their sub-clauses' evidence
     serves: dict[str, dict[str, list[str]]] = {}
     for rid, verdict in working.items():
         for item in verdict.evidence:

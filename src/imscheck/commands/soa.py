@@ -19,12 +19,11 @@ from typing import Any, TextIO
 from ..api import CheckOptions, check_result, guarded
 from ..errors import UsageError
 from ..reports import html
-from ..verdicts.decision import NOT_APPLICABLE, UNMET, Result, Verdict
+from ..verdicts.decision import STATUS_LABELS, Result, Verdict
 from ..verdicts.soa import SoaLine, Statement
 from .browse import render_rows
 
 FORMATS = ("markdown", "csv", "html")
-STATUS = {"met": "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable"}
 
 
 def run_soa(path: Path, root: Path | None, as_of: dt.date | None, fmt: str, out: TextIO, err: TextIO) -> int:
@@ -63,7 +62,7 @@ def _evidence(line: SoaLine) -> str:
 
 
 def _check(verdict: Verdict | None) -> str:
-    return STATUS[verdict.status] if verdict else "not decided"
+    return STATUS_LABELS[verdict.status] if verdict else "not decided"
 
 
 def _counts(statement: Statement) -> str:

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
+from .files import evidence_status
+
 # States an evidence file can be in. Only ``committed`` is what a fresh clone sees.
 COMMITTED, MODIFIED, ADDED, UNTRACKED, IGNORED, DELETED, MISSING = (
     "committed", "modified", "added", "untracked", "ignored", "deleted", "missing")
@@ -305,6 +307,7 @@ def evidence_states(root: Path, documents: Iterable[tuple[str, str]], git: GitEv
         return {}
     out = {}
     for entity, path in documents:
-        state = git.state(path, (root / path).is_file())
+        # on disk by the same lookup the facts use (links inside the root, names in NFC)
+        state = git.state(path, evidence_status(root, path) != "missing")
         out[entity] = EvidenceState(entity, path, state.state, state.commit)
     return out

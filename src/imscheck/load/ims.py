@@ -46,7 +46,6 @@ class Ims:
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by type, sorted by id
     by_id: dict[str, Entity] = field(default_factory=dict)
     sources: list[YamlSource] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)  # real paths of the files read
 
     def of_type(self, name: str) -> list[Entity]:
         return self.entities.get(name, [])
@@ -137,7 +136,6 @@ def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | 
         except InputError as error:
             problems.extend(error.problems)
     ims = build_ims(sources, known_requirement, Path(real), problems)
-    ims.files = [Path(os.path.realpath(f)) for f in files]
     return ims
 
 

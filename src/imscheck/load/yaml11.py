@@ -58,7 +58,7 @@ def quote_advice(node: Any, value: Any) -> str | None:
 
 def differences(source: YamlSource) -> Iterator[Problem]:
     """Every plain value that YAML 1.2 tools read as another type than imscheck does."""
-    yield from _walk(source, source.node, [])
+    yield from _walk(source, source._root(), [])  # composed again when the data came from the parse cache
 
 
 def _walk(source: YamlSource, node: Any, path: list[Any]) -> Iterator[Problem]:

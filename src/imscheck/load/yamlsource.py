@@ -165,7 +165,8 @@ class YamlSource:
         node = self._root()
         for part in parts:
             if isinstance(node, yaml.MappingNode):
-                node = next((v for k, v in node.value if k.value == part), None)
+                entry = self._entry(node, part)
+                node = entry[1] if entry is not None else None
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
             else:

@@ -16,14 +16,13 @@ from html import escape
 from typing import Iterable
 
 from ..knowledge.catalogue import Catalogue, load_catalogue
-from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result, Verdict
+from ..verdicts.decision import MET, NOT_APPLICABLE, STATUS_LABELS, UNMET, WAIVED, Result, Verdict
 from ..verdicts.findings import Finding
 from ..verdicts.soa import SoaLine, Statement
 
 HS_CLAUSES = ("4", "5", "6", "7", "8", "9", "10")
 HS_TITLES = {"4": "Context", "5": "Leadership", "6": "Planning", "7": "Support", "8": "Operation",
              "9": "Performance", "10": "Improvement"}
-STATUS_LABELS = {MET: "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable", WAIVED: "waived"}
 COLOURS = {MET: "#2e7d32", UNMET: "#c62828", NOT_APPLICABLE: "#8d8d8d", WAIVED: "#b26a00", "shared": "#1565c0"}
 
 STYLE = """

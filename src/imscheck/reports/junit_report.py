@@ -21,17 +21,14 @@ import xml.etree.ElementTree as ET
 from junit_xml import TestCase, TestSuite
 
 from ..text import xml_safe
-from ..verdicts.decision import MET, NOT_APPLICABLE, UNMET, WAIVED, Result, Verdict
-
-
-_GROUP_STATUS = {MET: "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable", WAIVED: "waived"}
+from ..verdicts.decision import MET, NOT_APPLICABLE, STATUS_LABELS, UNMET, WAIVED, Result, Verdict
 
 
 def _group(verdict: Verdict) -> TestCase:
     """A heading that takes its status from its sub-clauses: still one testcase per requirement,
     but skipped, so that a cause fails the sub-clauses it affects and nothing above them."""
     case = TestCase(name=f"{verdict.requirement} {verdict.title}", classname=verdict.standard)
-    text = f"group: {_GROUP_STATUS[verdict.status]} through its sub-clauses"
+    text = f"group: {STATUS_LABELS[verdict.status]} through its sub-clauses"
     if verdict.status in (UNMET, WAIVED) and verdict.reasons:
         text += f" ({verdict.reasons[0].message})"
     case.add_skipped_info(message=text, output=text)

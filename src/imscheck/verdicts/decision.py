@@ -24,6 +24,7 @@ from .soa import Statement, statements
 
 MET, UNMET, NOT_APPLICABLE = "met", "unmet", "not_applicable"
 STATUSES = (MET, UNMET, NOT_APPLICABLE, WAIVED)
+STATUS_LABELS = {MET: "met", UNMET: "unmet", NOT_APPLICABLE: "not applicable", WAIVED: "waived"}  # as people read them
 # Relations, seen from the requirement whose verdict is being written, that let
 # common evidence count as shared with the other requirement. Evidence for a
 # superset requirement covers the other in full; evidence for a subset covers
