@@ -95,3 +95,30 @@ def test_every_bundled_schema_has_the_fast_path():
     names = sorted(p.name for p in resources.data_dir("schemas").glob("*.schema.json"))
     assert len(names) >= 4
     assert [n for n in names if quick_check(n) is None] == []
+
+
+def test_const_is_rewritten_as_enum_only_where_it_is_a_keyword():
+    from imscheck.load.schemacheck import const_as_enum
+
+    schema = {"type": "object", "properties": {"const": {"const": "x"}, "kind": {"enum": ["a"], "default": {"const": 1}}},
+              "anyOf": [{"const": None}], "items": {"properties": {"const": {"type": "string"}}}}
+    assert const_as_enum(schema) == {
+        "type": "object", "properties": {"const": {"enum": ["x"]}, "kind": {"enum": ["a"], "default": {"const": 1}}},
+        "anyOf": [{"enum": [None]}], "items": {"properties": {"const": {"type": "string"}}}}
+
+
+def test_a_const_and_the_enum_it_becomes_give_the_same_answers():
+    import fastjsonschema
+    from imscheck.load.schemacheck import const_as_enum
+
+    schema = {"type": "object", "properties": {"level": {"const": "A"}, "none": {"const": None}}}
+    plain, rewritten = fastjsonschema.compile(schema), fastjsonschema.compile(const_as_enum(schema), detailed_exceptions=False)
+    for document in ({"level": "A"}, {"level": "B"}, {"none": None}, {"none": 0}, {"none": False}, {"level": ["A"]}, {}):
+        answers = []
+        for check in (plain, rewritten):
+            try:
+                check(document)
+                answers.append(True)
+            except fastjsonschema.JsonSchemaValueException:
+                answers.append(False)
+        assert answers[0] == answers[1], document
