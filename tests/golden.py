@@ -4,6 +4,9 @@ Regenerate after a deliberate change, then review the diff like code:
 
     python -m tests.golden
 
+It also writes the snapshot of imscheck's own rule files (rules/bundled.json),
+which must follow every change to them.
+
 The test suite renders the same reports and compares them byte for byte.
 """
 
@@ -43,6 +46,14 @@ def render(example: Path) -> dict[str, str]:
 
 
 def main() -> int:
+    from imscheck import resources
+    from imscheck.knowledge import bundled
+
+    # The snapshot of imscheck's own rule files, which the examples are checked with.
+    snapshot = resources.data_dir("rules") / bundled.SNAPSHOT
+    snapshot.write_text(bundled.render_snapshot(), encoding="utf-8", newline="\n")
+    print(f"wrote {snapshot}")
+    bundled._snapshot.cache_clear()
     for example in examples():
         folder = example / "expected"
         folder.mkdir(exist_ok=True)

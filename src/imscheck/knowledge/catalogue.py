@@ -10,9 +10,10 @@ from typing import Any
 
 from .. import resources
 from ..containment import real_root
-from ..errors import InputError
+from ..errors import InputError, Problem
 from ..load.schemacheck import schema_problems
-from ..load.yamlsource import read_yaml_file
+from ..load.yamlsource import YamlSource, read_yaml_file
+from . import bundled
 
 # The order standards are shown in everywhere: current editions first.
 STANDARD_ORDER = ("ISO9001:2015", "ISO20000-1:2018", "ISO27001:2022", "ISO27001:2013", "ISO9001:2008", "ISO20000-1:2011")
@@ -119,8 +120,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     requirements: dict[str, Requirement] = {}
     problems = []
     for path in sorted((base / "catalogues").glob("*.yaml")):
-        source = read_yaml_file(path, _display(path, base), real_root(base))
-        found = schema_problems(source, "catalogue.schema.json")
+        source, found = _read_valid(path, base, rules_dir is None, "catalogue.schema.json")
         if found:
             problems.extend(found)
             continue
@@ -140,8 +140,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     gaps: set[Gap] = set()
     gap_at: dict[tuple[str, str], Any] = {}  # the problem to report if a row contradicts the gap
     for path in sorted((base / "correlations").glob("*.yaml")):
-        source = read_yaml_file(path, _display(path, base), real_root(base))
-        found = schema_problems(source, "correlations.schema.json")
+        source, found = _read_valid(path, base, rules_dir is None, "correlations.schema.json")
         if found:
             problems.extend(found)
             continue
@@ -174,6 +173,14 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     ordered = tuple(sorted(set(correlations), key=lambda c: (requirement_order(c.source), requirement_order(c.target))))
     ordered_gaps = tuple(sorted(gaps, key=lambda g: (requirement_order(g.requirement), g.missing_in)))
     return Catalogue(requirements, ordered, frozenset(g.requirement for g in gaps), ordered_gaps)
+
+
+def _read_valid(path: Path, base: Path, is_bundled: bool, schema: str) -> tuple[YamlSource, list[Problem]]:
+    """A catalogue or correlation file and its schema problems; imscheck's own through its snapshot."""
+    if is_bundled:
+        return bundled.read(path, _display(path, base), real_root(base)), []
+    source = read_yaml_file(path, _display(path, base), real_root(base))
+    return source, schema_problems(source, schema)
 
 
 def _display(path: Path, base: Path) -> str:

@@ -23,8 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
+from .. import resources
+from . import bundled
 from .catalogue import Catalogue
 from ..containment import Refusal, check_named, display_name, walk_files
 from ..errors import InputError, Problem
@@ -141,7 +143,8 @@ class Rule:
                 if e.applies_to is None or standard in e.applies_to or (requirement is not None and requirement in e.applies_to)]
 
 
-def read_rule_sources(directory: Path, display_base: Path | None = None) -> list[YamlSource]:
+def read_rule_sources(directory: Path, display_base: Path | None = None,
+                      read: Callable[[Path, str, str], YamlSource] = read_yaml_file) -> list[YamlSource]:
     """Read a rule pack: its files stay inside the pack's folder (a link leaving it
     is refused, never read), hidden folders such as ``.git`` are skipped, and a
     folder that cannot be read is a located problem."""
@@ -162,7 +165,7 @@ def read_rule_sources(directory: Path, display_base: Path | None = None) -> list
     sources, problems = [], [Problem(shown(p), 1, 1, "", why) for p, why in walked.refused]
     for path in walked.files:
         try:
-            sources.append(read_yaml_file(path, shown(path), root))
+            sources.append(read(path, shown(path), root))
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -170,11 +173,15 @@ def read_rule_sources(directory: Path, display_base: Path | None = None) -> list
     return sources
 
 
-def compile_rules(sources: list[YamlSource], catalogue: Catalogue, custom: bool = False) -> list[Rule]:
+def compile_rules(sources: list[YamlSource], catalogue: Catalogue, custom: bool = False, validated: bool = False) -> list[Rule]:
+    """``validated``: the sources are known to be valid rule files (imscheck's own, read through their snapshot)."""
     problems: list[Problem] = []
     rules = []
     for source in sources:
-        found = schema_problems(source, RULE_SCHEMA) if source.data is not None else [source.problem((), "the rule file is empty")]
+        if source.data is None:
+            found = [source.problem((), "the rule file is empty")]
+        else:
+            found = [] if validated else schema_problems(source, RULE_SCHEMA)
         if found:
             problems.extend(found)
             continue
@@ -482,7 +489,12 @@ def load_rules(catalogue: Catalogue, builtin_dir: Path | None, custom_dirs: Sequ
 
     Returns the rules and one note per replacement, for the report.
     """
-    rules = {r.id: r for r in compile_rules(read_rule_sources(builtin_dir, builtin_dir.parent.parent), catalogue)} if builtin_dir else {}
+    rules: dict[str, Rule] = {}
+    if builtin_dir:
+        # imscheck's own rules come through their snapshot (already valid) unless they were moved elsewhere
+        own = builtin_dir.resolve() == (resources.data_dir("rules") / "checks").resolve()
+        sources = read_rule_sources(builtin_dir, builtin_dir.parent.parent, bundled.read if own else read_yaml_file)
+        rules = {r.id: r for r in compile_rules(sources, catalogue, validated=own)}
     notes = []
     for directory in custom_dirs:
         if not directory.is_dir():
