@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from imscheck.errors import InputError
 from imscheck.load.yamlsource import MAX_ALIAS_NODES, read_yaml_text
@@ -123,3 +126,24 @@ def test_nesting_read_from_nodes_says_what_the_event_pass_says(text, monkeypatch
     fast = outcome()
     monkeypatch.setattr(yamlsource, "_NESTING_BOUNDED", False)
     assert fast == outcome()
+
+
+TYPED_WORDS = ["yes", "Yes", "NO", "on", "Off", "true", "False", "null", "Null", "~", "", "0", "-12", "+3", "0x1F", "0o17",
+               "1_000", "1.5", "-.5", ".inf", "-.Inf", ".NaN", "6.02e+23", "2025-01-31", "2025-01-31 10:00:00", "1:30", "=",
+               "n", "y", "D-1", "yesterday", "note", "ok"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.one_of(st.sampled_from(TYPED_WORDS), st.text(alphabet="aDnNyYoOtTfF~0123456789.-+:eE<=_ x", max_size=12)),
+       quoted=st.booleans())
+def test_plain_and_quoted_values_resolve_to_the_types_pyyaml_gives(value, quoted):
+    import yaml
+
+    from imscheck.load.yamlsource import _Loader
+
+    text = "key: " + (json.dumps(value) if quoted else value) + "\n"
+    try:
+        expected = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return  # not a plain value in YAML
+    assert yaml.compose(text, Loader=_Loader).value[0][1].tag == expected.value[0][1].tag

@@ -37,8 +37,12 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
     _plain_tags: dict[str, str] = {}
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0]:
+    def resolve(self, kind: Any, value: Any, implicit: Any, _scalar: Any = yaml.ScalarNode) -> Any:
+        if kind is _scalar:
+            if not implicit[0]:
+                return _STR  # quoted: text, as the safe resolver (which has no path resolvers) decides
+            if value and _FIRST_OF_TYPED is not None and value[0] not in _FIRST_OF_TYPED:
+                return _STR  # no implicit type starts with this character: most ids, names and titles
             tag = self._plain_tags.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
@@ -46,6 +50,13 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
                     self._plain_tags[value] = tag
             return tag
         return super().resolve(kind, value, implicit)
+
+
+_STR = "tag:yaml.org,2002:str"
+# The first characters the safe resolver has implicit types for (bool, int, float, null, timestamp, merge,
+# value); none if some PyYAML adds a resolver for any first character, which the shortcut would skip.
+_FIRST_OF_TYPED = (None if None in _Loader.yaml_implicit_resolvers
+                   else frozenset(_Loader.yaml_implicit_resolvers))
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
