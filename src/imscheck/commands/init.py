@@ -110,7 +110,7 @@ def attestations_yaml(standards: Sequence[str], catalogue: Catalogue) -> str:
     return "\n".join(lines) + "\n"
 
 
-CONFIG_TEXT = f"""\
+CONFIG_TEXT = """\
 # imscheck's configuration for this repository (see 'imscheck check --help').
 # Paths and globs are relative to this file's folder; command-line options win.
 ims: ["ims/**/*.yaml"]
