@@ -152,15 +152,16 @@ def check_standard_ids(requested: list[str]) -> None:
             raise UsageError(f"--standard {standard}: unknown standard id; use one of {', '.join(STANDARD_ORDER)}")
 
 
-def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[Path] | None]:
+def configure(options: CheckOptions, top: Path | None = None) -> tuple[CheckOptions, Config | None, list[Path] | None]:
     """Fill what the command line left open from ``.imscheck.yaml``.
 
     Returns the settled options, the configuration used (or None) and the IMS
     files its globs chose (None: discover them under the path as usual).
     The command line wins over the file, option by option; report files merge
-    by format.
+    by format. ``top``: the highest folder the search for the file may reach
+    (a revision's copy has no ``.git`` to stop it).
     """
-    config = _configuration(options)
+    config = _configuration(options, top)
     if config is None:
         if options.path is None:
             raise UsageError(f"give the IMS PATH, or write a {CONFIG_NAME} with 'ims' globs (none found from {Path.cwd()} up to the repository's top)")
@@ -196,7 +197,7 @@ def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[
     return settled, config, files
 
 
-def _configuration(options: CheckOptions) -> Config | None:
+def _configuration(options: CheckOptions, top: Path | None = None) -> Config | None:
     if options.no_config:
         return None
     if options.config is not None:
@@ -204,7 +205,7 @@ def _configuration(options: CheckOptions) -> Config | None:
             raise UsageError(f"--config {options.config}: no such file ({Path(os.path.abspath(options.config))})")
         return load_config(options.config)
     start = options.path if options.path is not None else Path.cwd()
-    found = find_config(start)
+    found = find_config(start, top)
     return load_config(found) if found is not None else None
 
 
@@ -213,37 +214,81 @@ def check_result(options: CheckOptions) -> Result:
     return check_ims(options)[1]
 
 
-def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
-    """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts)."""
-    options, config, files = configure(options)
-    result, ims = _check(options, config, files)
+def check_ims(options: CheckOptions, *, top: Path | None = None, rulebook: RulebookLoader | None = None,
+              read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Ims, Result]:
+    """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts).
+
+    ``top``, ``rulebook`` and ``read_git`` let ``diff`` check a revision's copy
+    through the same pipeline: where the configuration search stops, rules
+    loaded once for both sides, and the revision's git state for the IMS root.
+    """
+    options, config, files = configure(options, top)
+    result, ims = _check(options, config, files, rulebook=rulebook, read_git=read_git)
     return ims, result
 
 
+@dataclass(frozen=True)
+class Rulebook:
+    """The catalogue and the compiled rules a check evaluates, with the notes loading them left."""
+
+    catalogue: Catalogue
+    rules: list[Rule]
+    notes: tuple[str, ...]
+
+
+RulebookLoader = Callable[[CheckOptions], Rulebook]
+
+
+def check_rule_choice(options: CheckOptions) -> None:
+    if not options.builtin_rules and not options.rules_dirs:
+        raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+
+
+def load_rulebook(options: CheckOptions) -> Rulebook:
+    """The rules the options choose: the built-in ones unless --no-builtin, then every --rules folder."""
+    check_rule_choice(options)
+    catalogue = load_catalogue()
+    builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
+    rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
+    return Rulebook(catalogue, rules, tuple(notes))
+
+
+def shared_rulebooks() -> RulebookLoader:
+    """A loader that compiles each choice of rules once, for commands that check more than once."""
+    loaded: dict[tuple[bool, tuple[str, ...]], Rulebook] = {}
+
+    def load(options: CheckOptions) -> Rulebook:
+        key = (options.builtin_rules, tuple(os.path.abspath(d) for d in options.rules_dirs))
+        if key not in loaded:
+            loaded[key] = load_rulebook(options)
+        return loaded[key]
+
+    return load
+
+
 def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
-           progress: Callable[[str], None] | None = None) -> tuple[Result, Ims]:
+           progress: Callable[[str], None] | None = None, *, rulebook: RulebookLoader | None = None,
+           read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
     assert options.path is not None
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
-    if not options.builtin_rules and not options.rules_dirs:
-        raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+    check_rule_choice(options)
     within = parse_duration(options.warn_within) if options.warn_within is not None else None
     accepted = read_baseline(options.baseline) if options.baseline is not None else None
     parsecache.configure(options.cache)
-    catalogue = load_catalogue()
-    builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
-    rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
+    book = (rulebook or load_rulebook)(options)
+    catalogue, rules, notes = book.catalogue, book.rules, book.notes
     reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
     ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files, reading)
     standards = select_standards(options.standards, ims)
     if progress:
         progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
-    git = read_work_tree(ims.root) if options.git or options.require_committed else None
+    git = read_git(ims.root) if options.git or options.require_committed else None
     if options.require_committed and not (git and git.available):
         raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
     as_of = options.as_of or dt.date.today()
-    result = evaluate(ims, catalogue, rules, standards, as_of, options.engine, tuple(notes),
+    result = evaluate(ims, catalogue, rules, standards, as_of, options.engine, notes,
                       attestations=options.builtin_rules, git=git, require_committed=options.require_committed)
     if within is not None:
         soon = lapsing_soon(waiver_lapses(ims) + record_lapses(ims, as_of, standards), as_of, within)

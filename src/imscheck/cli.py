@@ -112,17 +112,19 @@ def diff(
     markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write the diff as Markdown, e.g. for a merge-request comment."),
     standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Compare only this standard (repeatable)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge both revisions as of this day (default: today)."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Repository folder that evidence paths are relative to (default: PATH if a folder, else its folder)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository folder that evidence paths are relative to (default: evidence_root of each side's .imscheck.yaml, else PATH if a folder, else its folder)."),
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
-    engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="python|durable|rego", help="Rule engine: python (default), durable or rego, as for check."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="The configuration file (default: the nearest .imscheck.yaml of each side; a file inside the repository is read as each revision holds it)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore any .imscheck.yaml."),
 ) -> None:
     """Compare the posture of two git revisions: requirements whose status changed, findings new, resolved, unchanged."""
     from .commands import diff as diff_command
 
     reports = {fmt: target for fmt, target in (("json", json_report), ("markdown", markdown)) if target}
     options = diff_command.DiffOptions(revisions=arguments, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules,
-                                       builtin_rules=builtin, engine=engine, reports=reports)
+                                       builtin_rules=builtin, engine=engine, reports=reports, config=config, no_config=no_config)
     raise typer.Exit(diff_command.run_diff(options, *_streams()))
 
 

@@ -47,8 +47,12 @@ class Config:
         return self.source.problem(parts, message, key=key)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.imscheck.yaml`` at or above ``start``, not above the repository's top."""
+def find_config(start: Path, top: Path | None = None) -> Path | None:
+    """The nearest ``.imscheck.yaml`` at or above ``start``, not above the repository's top.
+
+    ``top``: where to stop when the repository's top holds no ``.git`` (a revision copied out of git).
+    """
+    stop = Path(os.path.abspath(top)) if top is not None else None
     folder = Path(os.path.abspath(start))
     if not folder.is_dir():
         folder = folder.parent
@@ -56,7 +60,7 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
-        if (folder / ".git").exists() or folder.parent == folder:
+        if folder == stop or (folder / ".git").exists() or folder.parent == folder:
             return None
         folder = folder.parent
 
