@@ -266,6 +266,17 @@ def shared_rulebooks() -> RulebookLoader:
     return load
 
 
+def _read(options: CheckOptions, files: list[Path] | None, rulebook: RulebookLoader | None = None,
+          progress: Callable[[str], None] | None = None) -> tuple[Rulebook, Ims]:
+    """The rules and the IMS the settled options name: what ``check`` and ``validate`` both read."""
+    assert options.path is not None
+    parsecache.configure(options.cache)
+    book = (rulebook or load_rulebook)(options)
+    reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
+    ims = load_ims(options.path, lambda rid: rid in book.catalogue.requirements, options.root, files, reading)
+    return book, ims
+
+
 def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
            progress: Callable[[str], None] | None = None, *, rulebook: RulebookLoader | None = None,
            read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
@@ -276,11 +287,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
     check_rule_choice(options)
     within = parse_duration(options.warn_within) if options.warn_within is not None else None
     accepted = read_baseline(options.baseline) if options.baseline is not None else None
-    parsecache.configure(options.cache)
-    book = (rulebook or load_rulebook)(options)
+    book, ims = _read(options, files, rulebook, progress)
     catalogue, rules, notes = book.catalogue, book.rules, book.notes
-    reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
-    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files, reading)
     standards = select_standards(options.standards, ims)
     if progress:
         progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
@@ -355,19 +363,23 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
 
 
 def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO, *,
-                 config: Path | None = None, no_config: bool = False, quiet: bool = False, cache: bool = True) -> int:
-    """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone."""
+                 config: Path | None = None, no_config: bool = False, quiet: bool = False, cache: bool = True,
+                 rules_dirs: list[Path] | None = None, builtin_rules: bool = True) -> int:
+    """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone.
+
+    The rules are chosen as ``check`` chooses them (built-in unless ``builtin_rules`` is off,
+    then ``rules_dirs`` or the configuration's), since they decide which tags count for nothing.
+    """
     def run() -> int:
         from .knowledge.lint import warnings
 
         parsecache.configure(cache)
-
-        options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config))
+        options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config, cache=cache,
+                                                      rules_dirs=list(rules_dirs or []), builtin_rules=builtin_rules))
         assert options.path is not None
-        catalogue = load_catalogue()
-        ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files)
-        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", list(options.rules_dirs))
-        found = sorted(warnings(ims, catalogue)) + list(tag_warnings(ims, catalogue, rules))
+        check_rule_choice(options)
+        book, ims = _read(options, files)
+        found = sorted(warnings(ims, book.catalogue)) + list(tag_warnings(ims, book.catalogue, book.rules))
         for warning in found:
             err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())

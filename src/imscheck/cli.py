@@ -136,11 +136,14 @@ def validate(
     no_config: bool = typer.Option(False, "--no-config", help="Ignore any .imscheck.yaml."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only problems, warnings and the final line."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every YAML file again instead of reusing the parse cache."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable), as for check: they decide which tags count."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
 ) -> None:
     """Everything that needs no evaluation, in one pass: schema, references, evidence paths and files, exclusions, YAML 1.1 values."""
     from . import api
 
-    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet, cache=not no_cache))
+    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet, cache=not no_cache,
+                                      rules_dirs=rules, builtin_rules=builtin))
 
 
 @app.command()
