@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .conftest import run_cli, with_minimal, write
@@ -68,3 +69,16 @@ def test_quoted_values_raise_no_warning(tmp_path: Path):
         """))
     result = run_cli("validate", str(tmp_path))
     assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_every_warning_is_one_located_value_printed_one_way(tmp_path: Path):
+    # A YAML 1.1 value (lint) and a tag outside its system (tagcheck) print alike, in imscheck's one warning form.
+    write(tmp_path, "ims.yaml", with_minimal("""\
+        documents:
+          - {id: d1, title: D, kind: record, management_systems: [qms], retention: 1e3, requirements: ["ISO27001:2022/8.3"]}
+        """))
+    result = run_cli("validate", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2
+    assert all(re.fullmatch(r"ims\.yaml:13:\d+: warning: [^/].*", line) for line in lines), lines

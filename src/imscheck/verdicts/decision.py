@@ -16,7 +16,7 @@ from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
-from ..knowledge.tagcheck import Warning
+from ..errors import Warning
 from .consistency import contradiction
 from .findings import Finding, RuleInfo, build_findings
 from .lapsing import WAIVED, apply_waivers
