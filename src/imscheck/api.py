@@ -24,8 +24,9 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .evidence.git import GitEvidence, evidence_states, read_work_tree
-from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
+from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config
 from .load.ims import Ims, default_root, discover, load_ims
+from .containment import shown_path
 from .output import STDOUT, Progress, check_targets, write_report, write_reports
 from .reports import REPORTERS, console
 from .text import terminal_safe
@@ -305,8 +306,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
         result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
     base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
     relative = Path(os.path.relpath(ims.root, base.resolve())).as_posix()
-    return replace(result, configuration=shown(config.file) if config else None, evidence_root=relative,
-                   evidence_folder=shown(ims.root)), ims
+    return replace(result, configuration=shown_path(config.file) if config else None, evidence_root=relative,
+                   evidence_folder=shown_path(ims.root)), ims
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
@@ -383,11 +384,11 @@ def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO,
         for warning in found:
             err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())
-        shown_path = shown(options.path) if path is None else str(path)
+        named = shown_path(options.path) if path is None else str(path)
         tail = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
         if not quiet:
-            out.write(f"configuration: {shown(used.file) if used else 'none'}; evidence root: {shown(ims.root)}\n")
-        out.write(f"{shown_path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''}{tail})\n")
+            out.write(f"configuration: {shown_path(used.file) if used else 'none'}; evidence root: {shown_path(ims.root)}\n")
+        out.write(f"{named}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''}{tail})\n")
         return 0
 
     return guarded(run, err)

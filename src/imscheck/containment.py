@@ -41,6 +41,25 @@ def display_name(path: str | Path) -> str:
     return os.fsencode(text).decode("utf-8", "backslashreplace")
 
 
+def shown_path(path: str | Path, base: str | Path | None = None, *, prefix: str = "") -> str:
+    """A path as messages and reports show it, printable whatever its bytes.
+
+    Relative to ``base`` (default: the current folder), after ``prefix``, when
+    it lies inside; else absolute. The path's own name is tried before where
+    its links lead, so a file found through a link keeps the name it was found
+    under, and messages do not depend on where imscheck runs.
+    """
+    folder = Path(os.path.abspath(base if base is not None else os.getcwd()))
+    absolute = Path(os.path.abspath(path))
+    for candidate in (absolute, None):
+        try:
+            relative = (candidate or Path(os.path.realpath(path))).relative_to(folder)
+        except (ValueError, OSError):
+            continue
+        return prefix + display_name(relative)
+    return display_name(absolute)
+
+
 def nfc(text: str) -> str:
     """Paths are compared in NFC, so an é typed on macOS and on Linux is the same name."""
     return unicodedata.normalize("NFC", text)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import resources
-from ..containment import real_root
+from ..containment import real_root, shown_path
 from ..errors import InputError
 from ..load.schemacheck import schema_problems
 from ..load.yamlsource import read_yaml_file
@@ -119,7 +119,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     requirements: dict[str, Requirement] = {}
     problems = []
     for path in sorted((base / "catalogues").glob("*.yaml")):
-        source = read_yaml_file(path, _display(path, base), real_root(base))
+        source = read_yaml_file(path, shown_path(path, base, prefix="rules/"), real_root(base))
         found = schema_problems(source, "catalogue.schema.json")
         if found:
             problems.extend(found)
@@ -140,7 +140,7 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     gaps: set[Gap] = set()
     gap_at: dict[tuple[str, str], Any] = {}  # the problem to report if a row contradicts the gap
     for path in sorted((base / "correlations").glob("*.yaml")):
-        source = read_yaml_file(path, _display(path, base), real_root(base))
+        source = read_yaml_file(path, shown_path(path, base, prefix="rules/"), real_root(base))
         found = schema_problems(source, "correlations.schema.json")
         if found:
             problems.extend(found)
@@ -174,10 +174,3 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
     ordered = tuple(sorted(set(correlations), key=lambda c: (requirement_order(c.source), requirement_order(c.target))))
     ordered_gaps = tuple(sorted(gaps, key=lambda g: (requirement_order(g.requirement), g.missing_in)))
     return Catalogue(requirements, ordered, frozenset(g.requirement for g in gaps), ordered_gaps)
-
-
-def _display(path: Path, base: Path) -> str:
-    try:
-        return "rules/" + path.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
