@@ -273,3 +273,19 @@ def test_a_path_is_shown_relative_to_its_base_else_absolute(tmp_path, monkeypatc
     assert shown_path(tmp_path / "repo" / "linked" / "c.yaml", tmp_path / "repo") == "linked/c.yaml"
     assert shown_path(tmp_path / "repo" / "linked" / "c.yaml", tmp_path / "elsewhere") == "c.yaml"
     assert shown_path(os.fsdecode(b"caf\xe9.yaml")) == "caf\\xe9.yaml"
+
+
+def test_a_refusal_carries_its_kind_and_reason_and_words_its_message_from_them(tmp_path):
+    from imscheck.containment import Refusal, read_regular_file
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "big.yaml").write_text("x" * 10)
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere")
+    seen = {}
+    for name in ("pipe.yaml", "big.yaml", "gone.yaml"):
+        with pytest.raises(Refusal) as caught:
+            read_regular_file(tmp_path / name, str(tmp_path.resolve()), 5)
+        seen[name] = (caught.value.kind, caught.value.reason, str(caught.value))
+    assert seen["pipe.yaml"] == (Refusal.NOT_REGULAR, "a named pipe (FIFO)", "is a named pipe (FIFO), not a regular file: imscheck reads regular files only")
+    assert seen["big.yaml"][0] == Refusal.TOO_LARGE and seen["big.yaml"][2].startswith("file is 10 bytes; imscheck reads at most 5 bytes")
+    assert seen["gone.yaml"] == (Refusal.UNREADABLE, "it does not exist", "cannot be read: it does not exist")
