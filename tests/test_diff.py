@@ -82,8 +82,20 @@ def test_markdown_cells_stay_in_their_table():
                        (StatusChange("ISO9001:2015/7.5.2", "ISO9001:2015", "Pipes | here", "met", "unmet"),), (finding,), (), ())
     text = render_markdown(diff)
     assert "| ISO9001:2015/7.5.2 | Pipes \\| here | met | unmet |" in text
-    assert "- `ims.yaml:3` **DOC01.x**: a \\| b with 'code'" in text
-    assert text.startswith("### imscheck: posture from `main (aaaaaaaaaaaa)` to `work tree`")
+    assert "- ims.yaml:3 **DOC01.x**: a \\| b with \\`code\\`" in text
+    assert text.startswith("### imscheck: posture from main (aaaaaaaaaaaa) to work tree")
+
+
+def test_markdown_from_the_repository_cannot_format_or_link():
+    # The one Markdown escaper of every report: links, images, HTML and emphasis stay text.
+    hostile = "[click](https://example.org) <img src=x> *loud* #tag"
+    finding = Finding("f" * 32, "DOC01", "DOC01.x", "e", hostile, "ims.yaml", 3, 1, "/x", ("ISO9001:2015/7.5.2",))
+    result = Result(dt.date(2025, 6, 30), ("ISO9001:2015",), ())
+    diff = PostureDiff(Side("main", "a" * 40, result), Side("work tree", None, result),
+                       (StatusChange("ISO9001:2015/7.5.2", "ISO9001:2015", hostile, "met", "unmet"),), (finding,), (), ())
+    text = render_markdown(diff)
+    escaped = "\\[click\\](https://example.org) \\<img src=x\\> \\*loud\\* \\#tag"
+    assert f"| {escaped} | met | unmet |" in text and f"**DOC01.x**: {escaped}" in text
 
 
 DRAFT = """\

@@ -29,7 +29,7 @@ from .load.ims import Ims, default_root, discover, load_ims
 from .containment import shown_path
 from .output import STDOUT, Progress, check_targets, write_report, write_reports
 from .reports import REPORTERS, console
-from .text import terminal_safe
+from .text import noun, plural, terminal_safe
 from .load import parsecache
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.baseline import compare, read_baseline
@@ -90,8 +90,8 @@ def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = Non
         for problem in error.problems:
             err.write(problem.render() + "\n")
         count = len(error.problems)
-        wrote = f"only the JUnit report {written[0]} was written, naming {'it' if count == 1 else 'them'}" if written else "no report was written"
-        err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and {wrote}\n")
+        wrote = f"only the JUnit report {written[0]} was written, naming {noun(count, 'it', 'them')}" if written else "no report was written"
+        err.write(f"imscheck: {plural(count, 'problem')} found; nothing was checked and {wrote}\n")
     except UsageError as error:
         err.write(f"imscheck: {terminal_safe(str(error))}\n")
     except KeyboardInterrupt:
@@ -292,7 +292,7 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
     catalogue, rules, notes = book.catalogue, book.rules, book.notes
     standards = select_standards(options.standards, ims)
     if progress:
-        progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
+        progress(f"evaluating {plural(len(rules), 'rule')} for {plural(len(standards), 'standard')}")
     git = read_git(ims.root) if options.git or options.require_committed else None
     if options.require_committed and not (git and git.available):
         raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
@@ -385,10 +385,10 @@ def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO,
             err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())
         named = shown_path(options.path) if path is None else str(path)
-        tail = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
+        tail = f", {plural(len(found), 'warning')}" if found else ""
         if not quiet:
             out.write(f"configuration: {shown_path(used.file) if used else 'none'}; evidence root: {shown_path(ims.root)}\n")
-        out.write(f"{named}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''}{tail})\n")
+        out.write(f"{named}: valid ({plural(count, 'entity', 'entities')} in {plural(len(ims.sources), 'file')}{tail})\n")
         return 0
 
     return guarded(run, err)

@@ -31,9 +31,10 @@ from ..evidence.git import GitError, GitEvidence, extract_tree, git, locate, rea
 from ..load.ims import default_root
 from ..output import STDOUT, check_targets, write_reports
 from ..reports.json_report import finding_record
+from ..reports.markdown import escape
 from ..verdicts.decision import UNMET, Result
 from ..verdicts.findings import Finding
-from ..text import json_safe
+from ..text import json_safe, plural
 
 WORK_TREE = "work tree"
 
@@ -252,17 +253,17 @@ def _where(finding: Finding) -> str:
 def render_console(diff: PostureDiff) -> str:
     lines = [f"imscheck diff: {_side(diff.before)} -> {_side(diff.after)}, as of {diff.after.result.as_of.isoformat()}", ""]
     if diff.changed:
-        lines.append(f"{len(diff.changed)} requirement{'s' if len(diff.changed) != 1 else ''} changed status:")
+        lines.append(f"{plural(len(diff.changed), 'requirement')} changed status:")
         for change in diff.changed:
             lines.append(f"  {change.requirement} {change.title}: {_status(change.before)} -> {_status(change.after)}")
     else:
         lines.append("No requirement changed status.")
     for title, findings in (("new", diff.new), ("resolved", diff.resolved)):
         if findings:
-            lines += ["", f"{len(findings)} {title} finding{'s' if len(findings) != 1 else ''}:"]
+            lines += ["", f"{plural(len(findings), title + ' finding')}:"]
             lines += [f"  {_where(f)} [{f.code}] {f.message} ({f.fingerprint})" for f in findings]
-    lines += ["", f"{len(diff.unchanged)} finding{'s' if len(diff.unchanged) != 1 else ''} unchanged.",
-              f"Result: {len(diff.newly_unmet)} newly unmet, {len(diff.new)} new finding{'s' if len(diff.new) != 1 else ''}, "
+    lines += ["", f"{plural(len(diff.unchanged), 'finding')} unchanged.",
+              f"Result: {len(diff.newly_unmet)} newly unmet, {plural(len(diff.new), 'new finding')}, "
               f"{len(diff.resolved)} resolved."]
     return "\n".join(lines) + "\n"
 
@@ -288,23 +289,18 @@ def render_json(diff: PostureDiff) -> str:
     return json_safe(json.dumps(as_record(diff), indent=2, ensure_ascii=False)) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Table cells of a merge-request comment: one line, no stray table syntax."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
-
-
 def render_markdown(diff: PostureDiff) -> str:
-    lines = [f"### imscheck: posture from `{_cell(_side(diff.before))}` to `{_cell(_side(diff.after))}`", "",
-             f"**{len(diff.newly_unmet)} newly unmet, {len(diff.new)} new finding{'s' if len(diff.new) != 1 else ''}**, "
+    lines = [f"### imscheck: posture from {escape(_side(diff.before))} to {escape(_side(diff.after))}", "",
+             f"**{len(diff.newly_unmet)} newly unmet, {plural(len(diff.new), 'new finding')}**, "
              f"{len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged (as of {diff.after.result.as_of.isoformat()}).", ""]
     if diff.changed:
         lines += ["| requirement | title | before | after |", "|---|---|---|---|"]
-        lines += [f"| {c.requirement} | {_cell(c.title)} | {_status(c.before)} | {_status(c.after)} |" for c in diff.changed]
+        lines += [f"| {escape(c.requirement)} | {escape(c.title)} | {_status(c.before)} | {_status(c.after)} |" for c in diff.changed]
         lines.append("")
     for title, findings in (("New findings", diff.new), ("Resolved findings", diff.resolved)):
         if findings:
             lines += [f"#### {title}", ""]
-            lines += [f"- `{_cell(_where(f))}` **{f.code}**: {_cell(f.message)}" for f in findings]
+            lines += [f"- {escape(_where(f))} **{escape(f.code)}**: {escape(f.message)}" for f in findings]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -18,6 +18,7 @@ from typing import Iterable
 from ..knowledge.catalogue import Catalogue, load_catalogue
 from ..verdicts.decision import MET, NOT_APPLICABLE, STATUS_LABELS, UNMET, WAIVED, Result, Verdict
 from ..verdicts.findings import Finding
+from ..text import noun, plural
 from ..verdicts.soa import SoaLine, Statement
 
 HS_CLAUSES = ("4", "5", "6", "7", "8", "9", "10")
@@ -279,9 +280,9 @@ def _findings(result: Result) -> list[str]:
     if not findings:
         out += ["<p>No findings: every decided requirement is met or not applicable.</p>", "</section>"]
         return out
-    out.append(f'<p id="findings-summary"><strong>{len(findings)}</strong> finding{"s" if len(findings) != 1 else ""} affecting '
-               f"<strong>{len(affected)}</strong> requirement{'s' if len(affected) != 1 else ''} in "
-               f"<strong>{len(standards)}</strong> standard{'s' if len(standards) != 1 else ''}. Each cause is listed once, "
+    out.append(f'<p id="findings-summary"><strong>{len(findings)}</strong> {noun(len(findings), "finding")} affecting '
+               f"<strong>{len(affected)}</strong> {noun(len(affected), 'requirement')} in "
+               f"<strong>{len(standards)}</strong> {noun(len(standards), 'standard')}. Each cause is listed once, "
                "with every requirement it leaves unmet.</p>")
     out.append("<table><thead><tr><th>#</th><th>what to fix</th><th>where</th><th>requirements affected</th></tr></thead><tbody>")
     for number, finding in enumerate(findings, 1):
@@ -426,7 +427,7 @@ def _not_evaluated(result: Result) -> list[str]:
         return []
     out = ['<section id="not-evaluated">', "<h2>Not evaluated, and notes</h2>"]
     for standard, ids in missing.items():
-        out.append(f"<p>{e(standard)}: {len(ids)} requirement{'s' if len(ids) != 1 else ''} have no rule yet.</p>{_ids(ids)}")
+        out.append(f"<p>{e(standard)}: {plural(len(ids), 'requirement')} {noun(len(ids), 'has', 'have')} no rule yet.</p>{_ids(ids)}")
     for note in result.notes:
         out.append(f"<p>note: {e(note)}</p>")
     out.append("</section>")
