@@ -381,9 +381,7 @@ def _soa(result: Result) -> list[str]:
 
 def statement_section(statement: Statement, by_id: dict[str, Verdict], details: bool = True) -> list[str]:
     """One SoA: its heading, scope and release (unless ``details`` is False: the page shows them), its counts and its lines."""
-    missing = sum(1 for line in statement.lines if line.entry is None)
-    applicable = sum(1 for line in statement.lines if line.applicable is True)
-    excluded = sum(1 for line in statement.lines if line.applicable is False)
+    counts = statement.counts()
     out = [f'<h3 data-standard="{e(statement.standard)}">{e(statement.standard)} Annex A, management system '
            f"{e(statement.system_name)} (<code>{e(statement.system)}</code>)</h3>"]
     if details:
@@ -394,8 +392,8 @@ def statement_section(statement: Statement, by_id: dict[str, Verdict], details: 
         approved = f" on {e(statement.document_approved_on)}" if statement.document_approved_on else ""
         path = f" (<code>{e(statement.document.path)}</code>)" if statement.document.path else ""
         out.append(f"<p><strong>Approved release:</strong> {e(statement.document.title)}{path}{version}{status}{approved}</p>")
-    out.append(f'<p data-soa-counts="{e(statement.standard)}">{len(statement.lines)} controls: {applicable} applicable, '
-               f"{excluded} not applicable, {missing} with no line in the SoA.</p>")
+    out.append(f'<p data-soa-counts="{e(statement.standard)}">{counts.controls} controls: {counts.applicable} applicable, '
+               f"{counts.not_applicable} not applicable, {counts.missing} with no line in the SoA.</p>")
     out.append(f'<table class="soa" data-standard="{e(statement.standard)}"><thead><tr><th>control</th><th>title</th><th>applicable</th>'
                "<th>implemented</th><th>justification</th><th>evidence</th><th>imscheck</th></tr></thead><tbody>")
     for line in statement.lines:
