@@ -124,12 +124,15 @@ def _reason(error: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-def write_reports(reports: list[tuple[str, str]], stdout: TextIO) -> None:
+def write_reports(reports: list[tuple[str, str]], stdout: TextIO, mode: int | None = None) -> None:
     """Write every (target, text) or none: temporaries first, then one rename each.
 
     Standard output and devices or pipes named directly cannot be undone, so
     they are written after every temporary exists and before any rename.
+    ``mode``: every file gets exactly this mode (default: 0666 less the umask
+    for a new file, the mode of the regular file it replaces otherwise).
     """
+    fixed = mode
     mode = 0o666 & ~_umask()
     # One lstat per target: whether it is a device or pipe, and the mode of the file it replaces.
     found = {target: _lstat(target) for target, _ in reports if target != STDOUT}
@@ -148,7 +151,7 @@ def write_reports(reports: list[tuple[str, str]], stdout: TextIO) -> None:
             try:
                 with os.fdopen(handle, "wb") as stream:
                     if hasattr(os, "fchmod"):  # POSIX; elsewhere the platform's default stands
-                        os.fchmod(stream.fileno(), _mode_for(found[target], mode))
+                        os.fchmod(stream.fileno(), fixed if fixed is not None else _mode_for(found[target], mode))
                     stream.write(text.encode("utf-8"))
             except OSError as error:
                 raise UsageError(f"cannot write report {display_name(target)}: {_reason(error)}") from None
