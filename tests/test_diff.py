@@ -172,3 +172,21 @@ def test_an_explicit_configuration_is_read_as_each_revision_holds_it(configured,
     done = run_cli("diff", "HEAD", "--config", "ci.imscheck.yaml", "--as-of", "2025-06-30")
     assert done.exit_code == 1, done.stdout + done.stderr
     assert "1 new finding:" in done.stdout and "draft.yaml:2 [DOC01.not-approved]" in done.stdout
+
+
+def test_a_committed_link_leaving_the_repository_is_refused_in_a_revision_as_in_the_work_tree(repo, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("not for the report\n")
+    evidence = repo.path / "ims" / "evidence" / "proc.md"
+    evidence.unlink()
+    evidence.symlink_to(secret)
+    repo.commit("evidence as a link", "2025-03-05T10:00:00+00:00")
+    checked = run_cli("check", "ims", "--as-of", "2025-06-30")
+    evidence.unlink()
+    evidence.write_text("Procedure v1\n")  # the work tree is clean again: only the revision holds the link
+    diffed = run_cli("diff", "HEAD", "ims", "--as-of", "2025-06-30")
+    assert checked.exit_code == diffed.exit_code == 2
+    problem = [line for line in checked.stderr.splitlines() if "symbolic link that leaves" in line]
+    assert len(problem) == 1 and problem[0].startswith("ims.yaml:")
+    assert [line for line in diffed.stderr.splitlines() if "symbolic link that leaves" in line] == ["HEAD:ims/" + problem[0]]
+    assert "not for the report" not in diffed.stdout + diffed.stderr

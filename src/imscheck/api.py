@@ -278,6 +278,13 @@ def _read(options: CheckOptions, files: list[Path] | None, rulebook: RulebookLoa
     return book, ims
 
 
+def check_configured(options: CheckOptions, config: Config | None, files: list[Path] | None, *,
+                     rulebook: RulebookLoader | None = None,
+                     read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
+    """The check of options :func:`configure` already settled (``diff`` settles a revision's first, to name its files)."""
+    return _check(options, config, files, rulebook=rulebook, read_git=read_git)
+
+
 def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
            progress: Callable[[str], None] | None = None, *, rulebook: RulebookLoader | None = None,
            read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:

@@ -138,11 +138,20 @@ def _split(arguments: list[str], cwd: Path) -> tuple[str, str | None, Path]:
     return arguments[0], None, Path(".")
 
 
-def _relocated(error: InputError, copy: Path, revision: str) -> InputError:
-    """Problems found in a revision's copy name the file as git does (``REV:path``), not the temporary folder."""
+def _relocated(error: InputError, copy: Path, revision: str, root: Path | None = None) -> InputError:
+    """Problems found in a revision's copy name the file as git does (``REV:path``), not the temporary folder.
+
+    ``root``: the IMS root in the copy, which the IMS's own problems are relative to.
+    """
     prefix = copy.as_posix() + "/"
-    return InputError([replace(p, file=f"{revision}:{p.file[len(prefix):]}") if p.file.startswith(prefix) else p
-                       for p in error.problems])
+    inside = "" if root is None or root == copy else root.relative_to(copy).as_posix() + "/"
+
+    def named(file: str) -> str:
+        if file.startswith(prefix):
+            return f"{revision}:{file[len(prefix):]}"
+        return f"{revision}:{inside}{file}" if root is not None and not Path(file).is_absolute() else file
+
+    return InputError([replace(p, file=named(p.file)) for p in error.problems])
 
 
 def _check_options(options: DiffOptions, path: Path, root: Path | None, config: Path | None, as_of: dt.date) -> api.CheckOptions:
@@ -180,10 +189,15 @@ def _evaluate_revision(options: DiffOptions, top: Path, revision: str, commit: s
             return read_revision(top, revision, commit, "" if prefix == "." else prefix + "/", shallow)
 
         try:
-            _, result = api.check_ims(_check_options(options, ims_path, root, config, as_of), top=copy, rulebook=rulebook,
-                                      read_git=state)
+            settled, used, files = api.configure(_check_options(options, ims_path, root, config, as_of), top=copy)
         except InputError as error:
             raise _relocated(error, copy, revision) from None
+        assert settled.path is not None
+        ims_root = Path(os.path.realpath(settled.root or default_root(settled.path)))  # as load_ims settles it
+        try:
+            result, _ = api.check_configured(settled, used, files, rulebook=rulebook, read_git=state)
+        except InputError as error:
+            raise _relocated(error, copy, revision, ims_root if copy in (ims_root, *ims_root.parents) else None) from None
         return result
 
 

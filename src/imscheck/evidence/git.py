@@ -154,12 +154,15 @@ def extract_tree(top: Path, commit: str, folder: Path) -> None:
     """Write a commit's whole tree under ``folder`` from git's objects: no checkout, the work tree untouched.
 
     The archive is streamed, never held in memory whole. Members that would
-    land outside ``folder`` (links leaving it, absolute names) are left out,
-    as tarfile's data filter judges them, so a hostile tree cannot write elsewhere.
+    land outside ``folder`` (absolute names, a path through a link) are left
+    out, as tarfile's tar filter judges them, so a hostile tree cannot write
+    elsewhere; links themselves are kept as committed, so the check of the
+    copy refuses a link leaving the repository exactly as ``check`` does in
+    the work tree.
     """
     def kept(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
         try:
-            return tarfile.data_filter(member, path)
+            return tarfile.tar_filter(member, path)
         except tarfile.FilterError:
             return None
 
