@@ -164,3 +164,10 @@ def test_explain_says_a_new_control_has_no_2013_counterpart():
     old = json.loads(run_cli("explain", "ISO27001:2022/A.5.19", "--format", "json").stdout)
     assert old["without_counterpart_in"] == []
     assert "without counterpart" not in run_cli("explain", "ISO27001:2022/A.5.19").stdout
+
+
+def test_markdown_rows_escape_what_markdown_would_obey():
+    from imscheck.commands.browse import render_rows
+
+    text = render_rows([{"a": "x | y\n*z* [l](u) <b>"}], [("a", "A")], "markdown")
+    assert text.splitlines()[2] == "| x \\| y \\*z\\* \\[l\\](u) \\<b\\> |"

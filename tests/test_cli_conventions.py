@@ -121,7 +121,7 @@ def run_in_terminal(args: list[str], env: dict[str, str]) -> str:
 
 def test_progress_shows_on_a_terminal_and_is_cleared(folder):
     seen = run_in_terminal(check_args(folder), {**ENV, "TERM": "xterm"})
-    assert "\rimscheck: evaluating 1 rules for 1 standard" in seen
+    assert "\rimscheck: evaluating 1 rule for 1 standard" in seen
     assert "Result: every evaluated requirement is met." in seen
     assert "\033[" in seen  # auto colour on a terminal
 

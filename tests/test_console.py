@@ -54,7 +54,7 @@ def test_colour_only_when_asked_and_plain_text_otherwise():
 
 
 def test_the_console_shows_at_most_fifty_warnings_and_counts_the_rest():
-    from imscheck.knowledge.tagcheck import Warning
+    from imscheck.errors import Warning
     from imscheck.reports import console
 
     result = replace(example_result("northwind-services"),

@@ -256,3 +256,36 @@ def test_a_hostile_repository_makes_imscheck_open_nothing_outside_it(tmp_path):
             assert not _inside(path, (str(outside),)), f"{argv}: {call} reached {path}"
     assert (outside / "keep.json").read_text() == "untouched"
     assert sorted(p.name for p in outside.iterdir()) == ["folder", "keep.json", "secret.yaml"]
+
+
+def test_a_path_is_shown_relative_to_its_base_else_absolute(tmp_path, monkeypatch):
+    from imscheck.containment import shown_path
+
+    (tmp_path / "repo" / "ims").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "repo" / "linked").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.chdir(tmp_path / "repo")
+    assert shown_path(tmp_path / "repo" / "ims" / "a.yaml") == "ims/a.yaml"
+    assert shown_path(tmp_path / "repo") == "."
+    assert shown_path(tmp_path / "elsewhere" / "b.yaml", tmp_path / "repo") == (tmp_path / "elsewhere" / "b.yaml").as_posix()
+    assert shown_path("ims/a.yaml", tmp_path / "repo", prefix="rules/") == "rules/ims/a.yaml"
+    # the name a file was found under wins over where its link leads
+    assert shown_path(tmp_path / "repo" / "linked" / "c.yaml", tmp_path / "repo") == "linked/c.yaml"
+    assert shown_path(tmp_path / "repo" / "linked" / "c.yaml", tmp_path / "elsewhere") == "c.yaml"
+    assert shown_path(os.fsdecode(b"caf\xe9.yaml")) == "caf\\xe9.yaml"
+
+
+def test_a_refusal_carries_its_kind_and_reason_and_words_its_message_from_them(tmp_path):
+    from imscheck.containment import Refusal, read_regular_file
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "big.yaml").write_text("x" * 10)
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "nowhere")
+    seen = {}
+    for name in ("pipe.yaml", "big.yaml", "gone.yaml"):
+        with pytest.raises(Refusal) as caught:
+            read_regular_file(tmp_path / name, str(tmp_path.resolve()), 5)
+        seen[name] = (caught.value.kind, caught.value.reason, str(caught.value))
+    assert seen["pipe.yaml"] == (Refusal.NOT_REGULAR, "a named pipe (FIFO)", "is a named pipe (FIFO), not a regular file: imscheck reads regular files only")
+    assert seen["big.yaml"][0] == Refusal.TOO_LARGE and seen["big.yaml"][2].startswith("file is 10 bytes; imscheck reads at most 5 bytes")
+    assert seen["gone.yaml"] == (Refusal.UNREADABLE, "it does not exist", "cannot be read: it does not exist")

@@ -142,7 +142,7 @@ def test_diff_shows_the_new_finding_and_exits_1(team, tmp_path):
     # the edit is a new cause, not a new unmet requirement; the record's control is met in the work tree.
     assert [(c["requirement"], c["before"], c["after"]) for c in records["changed"]] == [("ISO27001:2022/A.5.31", "unmet", "met")]
     markdown = (tmp_path / "diff.md").read_text()
-    assert markdown.startswith("### imscheck: posture from `HEAD~1 (")
+    assert markdown.startswith("### imscheck: posture from HEAD\\~1 (")
     assert "| ISO27001:2022/A.5.31 | Legal, statutory, regulatory and contractual requirements | unmet | met |" in markdown
     assert "#### New findings" in markdown and "**DOC01.changed-after-approval**" in markdown
     # Between the same two commits, named explicitly: the same answer, and the work tree is not touched.

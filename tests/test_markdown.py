@@ -53,6 +53,6 @@ def test_the_worst_case_stays_under_the_comment_limit():
     worst = dataclasses.replace(result, findings=findings, verdicts=verdicts, notes=(long_message,) * 50)
     text = markdown.render(worst)
     assert len(text) < markdown.LIMIT, len(text)
-    assert "and 1975 more findings" in text
+    assert "and 1,975 more findings" in text
     for name in EXAMPLE_NAMES:
         assert len(golden(name, "summary.md")) < markdown.LIMIT

@@ -135,3 +135,19 @@ def test_reports_honour_the_umask(work, umask, mode):
         os.umask(previous)
     assert stat.S_IMODE(os.stat(work / "r.json").st_mode) == mode
     assert stat.S_IMODE(os.stat(work / "r.xml").st_mode) == mode
+
+
+def test_each_target_is_looked_at_once_when_the_set_is_written(work, monkeypatch):
+    (work / "old.json").write_text("previous")
+    os.chmod(work / "old.json", 0o600)
+    real, seen = os.lstat, []
+
+    def lstat(path, *args, **kwargs):
+        seen.append(os.fspath(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(output.os, "lstat", lstat)
+    output.write_reports([("old.json", "a"), ("new.xml", "b"), ("/dev/null", "c")], sys.stdout)
+    assert sorted(seen) == ["/dev/null", "new.xml", "old.json"], seen
+    assert (work / "old.json").read_text() == "a" and stat.S_IMODE(real(work / "old.json").st_mode) == 0o600
+    assert (work / "new.xml").read_text() == "b"

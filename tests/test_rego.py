@@ -12,6 +12,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import os
+import stat
 import textwrap
 from pathlib import Path
 
@@ -225,3 +227,21 @@ def test_check_runs_with_the_rego_engine_end_to_end():
     python = check_result(CheckOptions(path=example, as_of=AS_OF))
     by_rego = check_result(CheckOptions(path=example, as_of=AS_OF, engine="rego"))
     assert python.verdicts == by_rego.verdicts and python.findings == by_rego.findings
+
+
+def test_the_bundle_is_written_as_one_set_readable_by_others(tmp_path):
+    bundle = tmp_path / "bundle"
+    (bundle / "README.txt").mkdir(parents=True)  # one file of the set cannot be written
+    from typer.testing import CliRunner
+
+    refused = CliRunner().invoke(app, ["export", "rego", "--output", str(bundle)])
+    assert refused.exit_code == 2 and "README.txt: it is a folder" in refused.stderr
+    assert sorted(p.name for p in bundle.iterdir()) == ["README.txt"]  # nothing else written, no temporaries
+    (bundle / "README.txt").rmdir()
+    previous = os.umask(0o077)
+    try:
+        assert CliRunner().invoke(app, ["export", "rego", "--output", str(bundle)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in bundle.iterdir()} == {
+        ".manifest": 0o644, "README.txt": 0o644, "data.json": 0o644, "imscheck.rego": 0o644}

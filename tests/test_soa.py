@@ -146,3 +146,15 @@ def test_a_waived_control_is_shown_as_waived():
     waived = replace(result, verdicts=tuple(replace(v, status="waived") if v is control else v for v in result.verdicts))
     text = soa.RENDERERS["markdown"](waived)
     assert control.requirement.split("/", 1)[1] in text and "waived" in text
+
+
+def test_one_count_of_a_statement_serves_every_report():
+    from imscheck.verdicts.soa import SoaLine, Statement
+
+    def line(control, entry, applicable, implemented):
+        return SoaLine(f"ISO27001:2022/{control}", "t", None, entry, applicable, implemented, "")
+    lines = (line("A.5.1", "s1", True, True), line("A.5.2", "s2", True, None), line("A.5.3", "s3", False, None),
+             line("A.5.4", None, None, None))
+    counts = Statement("ISO27001:2022", "o", "isms", "ISMS", "all", None, None, None, None, lines).counts()
+    assert (counts.controls, counts.applicable, counts.implemented, counts.not_implemented, counts.not_applicable,
+            counts.missing) == (4, 2, 1, 1, 1, 1)

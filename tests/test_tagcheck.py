@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from imscheck import resources
 from imscheck.knowledge.catalogue import load_catalogue
@@ -61,3 +62,22 @@ def test_warnings_do_not_change_the_exit_code(tmp_path):
     clean = write(tmp_path / "a", "ims.yaml", IMS.split("soa:")[0].replace(', "ISO27001:2022/8.3", "ISO20000-1:2018/8.1", "ISO9001:2015/5.2"', ""))
     noisy = write(tmp_path / "b", "ims.yaml", IMS)
     assert run_cli("check", str(clean), "--as-of", "2025-06-30").exit_code == run_cli("check", str(noisy), "--as-of", "2025-06-30").exit_code
+
+
+def test_validate_chooses_the_rules_as_check_does(tmp_path):
+    # With only a custom rule pack, no rule reads document tags: both commands say so for every tag, and agree.
+    path = write(tmp_path, "ims.yaml", IMS)
+    rules = str(Path(__file__).parent / "data")
+    validated = run_cli("validate", str(path), "--no-builtin", "--rules", rules)
+    assert validated.exit_code == 0, validated.stderr
+    checked = run_cli("check", str(path), "--as-of", "2025-06-30", "--no-builtin", "--rules", rules, "--json", str(tmp_path / "r.json"))
+    report = json.loads((tmp_path / "r.json").read_text())
+    printed = [line.split(": warning: ", 1)[1] for line in validated.stderr.splitlines() if ": warning: " in line]
+    assert sorted(w["message"] for w in report["warnings"]) == sorted(printed)
+    assert "lists ISO9001:2015/8.3.2, but no rule reads document tags" in validated.stderr
+    assert checked.exit_code in (0, 1)
+
+
+def test_validate_without_builtin_rules_needs_a_rules_folder(tmp_path):
+    done = run_cli("validate", str(write(tmp_path, "ims.yaml", IMS)), "--no-builtin")
+    assert done.exit_code == 2 and "--no-builtin needs at least one --rules folder" in done.stderr

@@ -24,11 +24,12 @@ from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
 from .evidence.git import GitEvidence, evidence_states, read_work_tree
-from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
+from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config
 from .load.ims import Ims, default_root, discover, load_ims
+from .containment import shown_path
 from .output import STDOUT, Progress, check_targets, write_report, write_reports
 from .reports import REPORTERS, console
-from .text import terminal_safe
+from .text import noun, plural, terminal_safe
 from .load import parsecache
 from .knowledge.rulebook import Rule, load_rules
 from .verdicts.baseline import compare, read_baseline
@@ -89,8 +90,8 @@ def guarded(run: Callable[[], int], err: TextIO, written: list[str] | None = Non
         for problem in error.problems:
             err.write(problem.render() + "\n")
         count = len(error.problems)
-        wrote = f"only the JUnit report {written[0]} was written, naming {'it' if count == 1 else 'them'}" if written else "no report was written"
-        err.write(f"imscheck: {count} problem{'s' if count != 1 else ''} found; nothing was checked and {wrote}\n")
+        wrote = f"only the JUnit report {written[0]} was written, naming {noun(count, 'it', 'them')}" if written else "no report was written"
+        err.write(f"imscheck: {plural(count, 'problem')} found; nothing was checked and {wrote}\n")
     except UsageError as error:
         err.write(f"imscheck: {terminal_safe(str(error))}\n")
     except KeyboardInterrupt:
@@ -152,15 +153,16 @@ def check_standard_ids(requested: list[str]) -> None:
             raise UsageError(f"--standard {standard}: unknown standard id; use one of {', '.join(STANDARD_ORDER)}")
 
 
-def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[Path] | None]:
+def configure(options: CheckOptions, top: Path | None = None) -> tuple[CheckOptions, Config | None, list[Path] | None]:
     """Fill what the command line left open from ``.imscheck.yaml``.
 
     Returns the settled options, the configuration used (or None) and the IMS
     files its globs chose (None: discover them under the path as usual).
     The command line wins over the file, option by option; report files merge
-    by format.
+    by format. ``top``: the highest folder the search for the file may reach
+    (a revision's copy has no ``.git`` to stop it).
     """
-    config = _configuration(options)
+    config = _configuration(options, top)
     if config is None:
         if options.path is None:
             raise UsageError(f"give the IMS PATH, or write a {CONFIG_NAME} with 'ims' globs (none found from {Path.cwd()} up to the repository's top)")
@@ -196,7 +198,7 @@ def configure(options: CheckOptions) -> tuple[CheckOptions, Config | None, list[
     return settled, config, files
 
 
-def _configuration(options: CheckOptions) -> Config | None:
+def _configuration(options: CheckOptions, top: Path | None = None) -> Config | None:
     if options.no_config:
         return None
     if options.config is not None:
@@ -204,7 +206,7 @@ def _configuration(options: CheckOptions) -> Config | None:
             raise UsageError(f"--config {options.config}: no such file ({Path(os.path.abspath(options.config))})")
         return load_config(options.config)
     start = options.path if options.path is not None else Path.cwd()
-    found = find_config(start)
+    found = find_config(start, top)
     return load_config(found) if found is not None else None
 
 
@@ -213,37 +215,96 @@ def check_result(options: CheckOptions) -> Result:
     return check_ims(options)[1]
 
 
-def check_ims(options: CheckOptions) -> tuple[Ims, Result]:
-    """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts)."""
-    options, config, files = configure(options)
-    result, ims = _check(options, config, files)
+def check_ims(options: CheckOptions, *, top: Path | None = None, rulebook: RulebookLoader | None = None,
+              read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Ims, Result]:
+    """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts).
+
+    ``top``, ``rulebook`` and ``read_git`` let ``diff`` check a revision's copy
+    through the same pipeline: where the configuration search stops, rules
+    loaded once for both sides, and the revision's git state for the IMS root.
+    """
+    options, config, files = configure(options, top)
+    result, ims = _check(options, config, files, rulebook=rulebook, read_git=read_git)
     return ims, result
 
 
+@dataclass(frozen=True)
+class Rulebook:
+    """The catalogue and the compiled rules a check evaluates, with the notes loading them left."""
+
+    catalogue: Catalogue
+    rules: list[Rule]
+    notes: tuple[str, ...]
+
+
+RulebookLoader = Callable[[CheckOptions], Rulebook]
+
+
+def check_rule_choice(options: CheckOptions) -> None:
+    if not options.builtin_rules and not options.rules_dirs:
+        raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+
+
+def load_rulebook(options: CheckOptions) -> Rulebook:
+    """The rules the options choose: the built-in ones unless --no-builtin, then every --rules folder."""
+    check_rule_choice(options)
+    catalogue = load_catalogue()
+    builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
+    rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
+    return Rulebook(catalogue, rules, tuple(notes))
+
+
+def shared_rulebooks() -> RulebookLoader:
+    """A loader that compiles each choice of rules once, for commands that check more than once."""
+    loaded: dict[tuple[bool, tuple[str, ...]], Rulebook] = {}
+
+    def load(options: CheckOptions) -> Rulebook:
+        key = (options.builtin_rules, tuple(os.path.abspath(d) for d in options.rules_dirs))
+        if key not in loaded:
+            loaded[key] = load_rulebook(options)
+        return loaded[key]
+
+    return load
+
+
+def _read(options: CheckOptions, files: list[Path] | None, rulebook: RulebookLoader | None = None,
+          progress: Callable[[str], None] | None = None) -> tuple[Rulebook, Ims]:
+    """The rules and the IMS the settled options name: what ``check`` and ``validate`` both read."""
+    assert options.path is not None
+    parsecache.configure(options.cache)
+    book = (rulebook or load_rulebook)(options)
+    reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
+    ims = load_ims(options.path, lambda rid: rid in book.catalogue.requirements, options.root, files, reading)
+    return book, ims
+
+
+def check_configured(options: CheckOptions, config: Config | None, files: list[Path] | None, *,
+                     rulebook: RulebookLoader | None = None,
+                     read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
+    """The check of options :func:`configure` already settled (``diff`` settles a revision's first, to name its files)."""
+    return _check(options, config, files, rulebook=rulebook, read_git=read_git)
+
+
 def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
-           progress: Callable[[str], None] | None = None) -> tuple[Result, Ims]:
+           progress: Callable[[str], None] | None = None, *, rulebook: RulebookLoader | None = None,
+           read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
     assert options.path is not None
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
-    if not options.builtin_rules and not options.rules_dirs:
-        raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
+    check_rule_choice(options)
     within = parse_duration(options.warn_within) if options.warn_within is not None else None
     accepted = read_baseline(options.baseline) if options.baseline is not None else None
-    parsecache.configure(options.cache)
-    catalogue = load_catalogue()
-    builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
-    rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
-    reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
-    ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files, reading)
+    book, ims = _read(options, files, rulebook, progress)
+    catalogue, rules, notes = book.catalogue, book.rules, book.notes
     standards = select_standards(options.standards, ims)
     if progress:
-        progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
-    git = read_work_tree(ims.root) if options.git or options.require_committed else None
+        progress(f"evaluating {plural(len(rules), 'rule')} for {plural(len(standards), 'standard')}")
+    git = read_git(ims.root) if options.git or options.require_committed else None
     if options.require_committed and not (git and git.available):
         raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
     as_of = options.as_of or dt.date.today()
-    result = evaluate(ims, catalogue, rules, standards, as_of, options.engine, tuple(notes),
+    result = evaluate(ims, catalogue, rules, standards, as_of, options.engine, notes,
                       attestations=options.builtin_rules, git=git, require_committed=options.require_committed)
     if within is not None:
         soon = lapsing_soon(waiver_lapses(ims) + record_lapses(ims, as_of, standards), as_of, within)
@@ -252,8 +313,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
         result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
     base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
     relative = Path(os.path.relpath(ims.root, base.resolve())).as_posix()
-    return replace(result, configuration=shown(config.file) if config else None, evidence_root=relative,
-                   evidence_folder=shown(ims.root)), ims
+    return replace(result, configuration=shown_path(config.file) if config else None, evidence_root=relative,
+                   evidence_folder=shown_path(ims.root)), ims
 
 
 def run_check(options: CheckOptions, out: TextIO, err: TextIO) -> int:
@@ -310,27 +371,31 @@ def _junit_error_report(options: CheckOptions, error: Exception, out: TextIO, wr
 
 
 def run_validate(path: Path | None, root: Path | None, out: TextIO, err: TextIO, *,
-                 config: Path | None = None, no_config: bool = False, quiet: bool = False, cache: bool = True) -> int:
-    """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone."""
+                 config: Path | None = None, no_config: bool = False, quiet: bool = False, cache: bool = True,
+                 rules_dirs: list[Path] | None = None, builtin_rules: bool = True) -> int:
+    """Everything that needs no evaluation, in one pass: errors exit 2, warnings leave the exit code alone.
+
+    The rules are chosen as ``check`` chooses them (built-in unless ``builtin_rules`` is off,
+    then ``rules_dirs`` or the configuration's), since they decide which tags count for nothing.
+    """
     def run() -> int:
         from .knowledge.lint import warnings
 
         parsecache.configure(cache)
-
-        options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config))
+        options, used, files = configure(CheckOptions(path=path, root=root, config=config, no_config=no_config, cache=cache,
+                                                      rules_dirs=list(rules_dirs or []), builtin_rules=builtin_rules))
         assert options.path is not None
-        catalogue = load_catalogue()
-        ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files)
-        rules, _ = load_rules(catalogue, resources.data_dir("rules") / "checks", list(options.rules_dirs))
-        found = sorted(warnings(ims, catalogue)) + list(tag_warnings(ims, catalogue, rules))
+        check_rule_choice(options)
+        book, ims = _read(options, files)
+        found = sorted(warnings(ims, book.catalogue)) + list(tag_warnings(ims, book.catalogue, book.rules))
         for warning in found:
             err.write(warning.render() + "\n")
         count = sum(len(v) for v in ims.entities.values())
-        shown_path = shown(options.path) if path is None else str(path)
-        tail = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
+        named = shown_path(options.path) if path is None else str(path)
+        tail = f", {plural(len(found), 'warning')}" if found else ""
         if not quiet:
-            out.write(f"configuration: {shown(used.file) if used else 'none'}; evidence root: {shown(ims.root)}\n")
-        out.write(f"{shown_path}: valid ({count} entities in {len(ims.sources)} file{'s' if len(ims.sources) != 1 else ''}{tail})\n")
+            out.write(f"configuration: {shown_path(used.file) if used else 'none'}; evidence root: {shown_path(ims.root)}\n")
+        out.write(f"{named}: valid ({plural(count, 'entity', 'entities')} in {plural(len(ims.sources), 'file')}{tail})\n")
         return 0
 
     return guarded(run, err)

@@ -112,17 +112,19 @@ def diff(
     markdown: Optional[str] = typer.Option(None, "--markdown", metavar="FILE", help="Write the diff as Markdown, e.g. for a merge-request comment."),
     standard: List[str] = typer.Option([], "--standard", metavar="ID", help="Compare only this standard (repeatable)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD", help="Judge both revisions as of this day (default: today)."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Repository folder that evidence paths are relative to (default: PATH if a folder, else its folder)."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository folder that evidence paths are relative to (default: evidence_root of each side's .imscheck.yaml, else PATH if a folder, else its folder)."),
     rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable)."),
     builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
-    engine: str = typer.Option("python", "--engine", help="Rule engine: python (default) or durable."),
+    engine: Optional[str] = typer.Option(None, "--engine", metavar="python|durable|rego", help="Rule engine: python (default), durable or rego, as for check."),
+    config: Optional[Path] = typer.Option(None, "--config", metavar="FILE", help="The configuration file (default: the nearest .imscheck.yaml of each side; a file inside the repository is read as each revision holds it)."),
+    no_config: bool = typer.Option(False, "--no-config", help="Ignore any .imscheck.yaml."),
 ) -> None:
     """Compare the posture of two git revisions: requirements whose status changed, findings new, resolved, unchanged."""
     from .commands import diff as diff_command
 
     reports = {fmt: target for fmt, target in (("json", json_report), ("markdown", markdown)) if target}
     options = diff_command.DiffOptions(revisions=arguments, root=root, standards=standard, as_of=_as_of(as_of), rules_dirs=rules,
-                                       builtin_rules=builtin, engine=engine, reports=reports)
+                                       builtin_rules=builtin, engine=engine, reports=reports, config=config, no_config=no_config)
     raise typer.Exit(diff_command.run_diff(options, *_streams()))
 
 
@@ -134,11 +136,14 @@ def validate(
     no_config: bool = typer.Option(False, "--no-config", help="Ignore any .imscheck.yaml."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only problems, warnings and the final line."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every YAML file again instead of reusing the parse cache."),
+    rules: List[Path] = typer.Option([], "--rules", metavar="DIR", help="A folder of the organisation's own rule files (repeatable), as for check: they decide which tags count."),
+    builtin: bool = typer.Option(True, "--builtin/--no-builtin", help="Use imscheck's built-in rules (default), or only the --rules folders."),
 ) -> None:
     """Everything that needs no evaluation, in one pass: schema, references, evidence paths and files, exclusions, YAML 1.1 values."""
     from . import api
 
-    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet, cache=not no_cache))
+    raise typer.Exit(api.run_validate(path, root, *_streams(), config=config, no_config=no_config, quiet=quiet, cache=not no_cache,
+                                      rules_dirs=rules, builtin_rules=builtin))
 
 
 @app.command()

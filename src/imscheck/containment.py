@@ -32,13 +32,55 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
 class Refusal(Exception):
-    """imscheck will not read or write this path; the message says why and what to do."""
+    """imscheck will not read or write this path.
+
+    ``kind`` says what is wrong and ``reason`` the detail; the message, in
+    imscheck's words, is built from both, so a caller that words it its own way
+    reads the kind and the reason, never the text.
+    """
+
+    UNREADABLE = "unreadable"  # reason: why the system would not read it ("permission denied")
+    LEAVES = "leaves"  # reason: how the path leaves the folder it must stay in, and what to do
+    NOT_REGULAR = "not-regular"  # reason: what it is instead ("a named pipe (FIFO)")
+    TOO_LARGE = "too-large"  # reason: the size found and the limit
+    MISNAMED = "misnamed"  # reason: why an example file's name cannot be laid out
+
+    def __init__(self, kind: str, reason: str):
+        self.kind, self.reason = kind, reason
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if self.kind == Refusal.UNREADABLE:
+            return f"cannot be read: {self.reason}"
+        if self.kind == Refusal.NOT_REGULAR:
+            return f"is {self.reason}, not a regular file: imscheck reads regular files only"
+        return self.reason
 
 
 def display_name(path: str | Path) -> str:
     """A path as text that can always be printed: bytes that are not UTF-8 become ``\\xNN`` escapes."""
     text = path.as_posix() if isinstance(path, Path) else path
     return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def shown_path(path: str | Path, base: str | Path | None = None, *, prefix: str = "") -> str:
+    """A path as messages and reports show it, printable whatever its bytes.
+
+    Relative to ``base`` (default: the current folder), after ``prefix``, when
+    it lies inside; else absolute. The path's own name is tried before where
+    its links lead, so a file found through a link keeps the name it was found
+    under, and messages do not depend on where imscheck runs.
+    """
+    folder = Path(os.path.abspath(base if base is not None else os.getcwd()))
+    absolute = Path(os.path.abspath(path))
+    for candidate in (absolute, None):
+        try:
+            relative = (candidate or Path(os.path.realpath(path))).relative_to(folder)
+        except (ValueError, OSError):
+            continue
+        return prefix + display_name(relative)
+    return display_name(absolute)
 
 
 def nfc(text: str) -> str:
@@ -97,9 +139,9 @@ def real_path(path: str | Path) -> str:
     try:
         return os.path.realpath(path, strict=True)
     except OSError as error:
-        raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+        raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
     except RuntimeError:  # older Pythons report a link loop this way
-        raise Refusal("cannot be read: symbolic links form a loop") from None
+        raise Refusal(Refusal.UNREADABLE, "symbolic links form a loop") from None
 
 
 def real_root(root: str | Path) -> str:
@@ -111,7 +153,7 @@ def check_inside(path: str | Path, root: str, leaving: str = "is a symbolic link
     """The real path of ``path``, refused unless it stays inside ``root`` (a real path)."""
     real = real_path(path)
     if not inside(root, real):
-        raise Refusal(leaving)
+        raise Refusal(Refusal.LEAVES, leaving)
     return real
 
 
@@ -139,13 +181,13 @@ def read_regular_file(path: str | Path, root: str, max_bytes: int) -> bytes:
     try:
         handle = os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
-        raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+        raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
     try:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
-            raise Refusal(f"is {kind_of(info.st_mode)}, not a regular file: imscheck reads regular files only")
+            raise Refusal(Refusal.NOT_REGULAR, kind_of(info.st_mode))
         if info.st_size > max_bytes:
-            raise Refusal(f"file is {info.st_size:,} bytes; imscheck reads at most {max_bytes:,} bytes per file: split it into several files in the same folder")
+            raise Refusal(Refusal.TOO_LARGE, f"file is {info.st_size:,} bytes; imscheck reads at most {max_bytes:,} bytes per file: split it into several files in the same folder")
         chunks, total = [], 0
         while True:
             chunk = os.read(handle, 1 << 20)
@@ -153,11 +195,11 @@ def read_regular_file(path: str | Path, root: str, max_bytes: int) -> bytes:
                 break
             total += len(chunk)
             if total > max_bytes:  # grew while being read
-                raise Refusal(f"file is more than {max_bytes:,} bytes; imscheck reads at most {max_bytes:,} bytes per file")
+                raise Refusal(Refusal.TOO_LARGE, f"file is more than {max_bytes:,} bytes; imscheck reads at most {max_bytes:,} bytes per file")
             chunks.append(chunk)
         return b"".join(chunks)
     except OSError as error:
-        raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+        raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
     finally:
         os.close(handle)
 
@@ -216,8 +258,7 @@ def walk_files(top: Path, root: str, suffixes: tuple[str, ...], skip_hidden: boo
                     real = real_path(path)
                 except Refusal as refusal:
                     if entry.name.endswith(suffixes):
-                        reason = str(refusal).removeprefix("cannot be read: ")
-                        refused.append((path, f"cannot read the file ({reason}): check that the link points at a file"))
+                        refused.append((path, f"cannot read the file ({refusal.reason}): check that the link points at a file"))
                     elif _is_loop(path):
                         refused.append((path, "this link is part of a loop of symbolic links: remove it"))
                     continue  # a dangling link that is not YAML is not the walk's business
@@ -281,20 +322,20 @@ def locate_evidence(root: str, relative: str) -> tuple[str, os.stat_result | Non
             try:
                 info = os.lstat(candidate)
             except OSError as error:
-                raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+                raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
         except OSError as error:
-            raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+            raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
         if stat.S_ISLNK(info.st_mode):
             try:
                 candidate = os.path.realpath(candidate, strict=True)
             except OSError as error:
                 if error.errno == errno.ENOENT:
                     return candidate, None
-                raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+                raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
             except RuntimeError:
-                raise Refusal("cannot be read: symbolic links form a loop") from None
+                raise Refusal(Refusal.UNREADABLE, "symbolic links form a loop") from None
             if not inside(root, candidate):
-                raise Refusal("goes through a symbolic link that leaves the repository: copy the file into it")
+                raise Refusal(Refusal.LEAVES, "goes through a symbolic link that leaves the repository: copy the file into it")
             info = None
         current = candidate
     if info is not None:
@@ -304,7 +345,7 @@ def locate_evidence(root: str, relative: str) -> tuple[str, os.stat_result | Non
     except OSError as error:
         if error.errno in (errno.ENOENT, errno.ENOTDIR):
             return current, None
-        raise Refusal(f"cannot be read: {_os_reason(error)}") from None
+        raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
 
 
 def create_file(folder: str, relative: str, text: str) -> None:
@@ -316,10 +357,10 @@ def create_file(folder: str, relative: str, text: str) -> None:
     """
     problem = name_problem(relative, "example file name")
     if problem:
-        raise Refusal(problem)
+        raise Refusal(Refusal.MISNAMED, problem)
     parts = [p for p in relative.split("/") if p not in ("", ".")]
     if not parts:
-        raise Refusal(f"example file name {relative!r} names no file")
+        raise Refusal(Refusal.MISNAMED, f"example file name {relative!r} names no file")
     if os.mkdir not in os.supports_dir_fd or os.open not in os.supports_dir_fd:
         _create_by_path(folder, relative, parts, text)
         return
@@ -334,13 +375,13 @@ def create_file(folder: str, relative: str, text: str) -> None:
             try:
                 child = os.open(part, flags, dir_fd=handle)
             except OSError:
-                raise Refusal(f"example file {relative!r} needs {part!r} to be a folder, but another example file has that name") from None
+                raise Refusal(Refusal.MISNAMED, f"example file {relative!r} needs {part!r} to be a folder, but another example file has that name") from None
             os.close(handle)
             handle = child
         try:
             target = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o666, dir_fd=handle)
         except FileExistsError:
-            raise Refusal(f"example file {relative!r} clashes with another example file or folder of that name") from None
+            raise Refusal(Refusal.MISNAMED, f"example file {relative!r} clashes with another example file or folder of that name") from None
         with os.fdopen(target, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     finally:
@@ -353,10 +394,10 @@ def _create_by_path(folder: str, relative: str, parts: list[str], text: str) -> 
     for part in parts[:-1]:
         current = os.path.join(current, part)
         if os.path.islink(current) or (os.path.lexists(current) and not os.path.isdir(current)):
-            raise Refusal(f"example file {relative!r} needs {part!r} to be a folder, but another example file has that name")
+            raise Refusal(Refusal.MISNAMED, f"example file {relative!r} needs {part!r} to be a folder, but another example file has that name")
         os.makedirs(current, exist_ok=True)
     try:
         with open(os.path.join(current, parts[-1]), "x", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
     except FileExistsError:
-        raise Refusal(f"example file {relative!r} clashes with another example file or folder of that name") from None
+        raise Refusal(Refusal.MISNAMED, f"example file {relative!r} clashes with another example file or folder of that name") from None

@@ -1,9 +1,11 @@
-"""Located problems and the exit-code contract.
+"""Located problems, located warnings and the exit-code contract.
 
 A :class:`Problem` is a value that knows where it points: the file, the
 1-based line and column, and the JSON pointer inside that file. Problems are
 collected, never raised one at a time, so a user sees every mistake at once;
 :class:`InputError` carries them to the one boundary that maps them to exit 2.
+A :class:`Warning` is located the same way but stops nothing: every command
+and report shows warnings as this one type.
 """
 
 from __future__ import annotations
@@ -35,6 +37,23 @@ class Problem:
         # File names, pointers and messages quote the input: never let them drive a terminal.
         where = f"{terminal_safe(self.file)}:{self.line}:{self.column}"
         return f"{where}: {terminal_safe(self.pointer or '/')}: {terminal_safe(self.message)}"
+
+
+@dataclass(frozen=True, order=True)
+class Warning:  # noqa: A001 - imscheck's located warning; Python's warning category is never used beside it
+    """Something worth knowing before an audit that stops nothing, and where it is: never an exit code."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.line < 1 or self.column < 1:
+            raise ValueError(f"lines and columns are 1-based, got {self.line}:{self.column}")
+
+    def render(self) -> str:
+        return f"{terminal_safe(self.file)}:{self.line}:{self.column}: warning: {terminal_safe(self.message)}"
 
 
 class InputError(Exception):

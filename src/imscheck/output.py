@@ -37,12 +37,18 @@ def _parent(path: Path) -> Path:
     return path.parent if str(path.parent) else Path(".")
 
 
-def _is_special(target: str) -> bool:
-    """A device or pipe named directly (not through a link): written into, never replaced."""
+def _lstat(target: str) -> os.stat_result | None:
     try:
-        mode = os.lstat(target).st_mode
+        return os.lstat(target)
     except OSError:
+        return None
+
+
+def _is_special(info: os.stat_result | None) -> bool:
+    """A device or pipe named directly (``info``: its lstat, not through a link): written into, never replaced."""
+    if info is None:
         return False
+    mode = info.st_mode
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISBLK(mode)
 
 
@@ -58,7 +64,7 @@ def check_writable(target: str) -> None:
         return
     shown = display_name(target)
     path = Path(target)
-    if _is_special(target):
+    if _is_special(_lstat(target)):
         return
     if path.is_dir() and not path.is_symlink():
         raise UsageError(f"cannot write report {shown}: it is a folder; give a file name")
@@ -107,14 +113,10 @@ def _umask() -> int:
     return mask
 
 
-def _mode_for(path: Path, new: int) -> int:
+def _mode_for(info: os.stat_result | None, new: int) -> int:
     """mkstemp makes the file private (0600): a report is made like any other new file
-    (0666 less the umask), or keeps the mode of the regular file it replaces."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return new
-    return stat.S_IMODE(info.st_mode) if stat.S_ISREG(info.st_mode) else new
+    (0666 less the umask), or keeps the mode of the regular file it replaces (``info``: its lstat)."""
+    return stat.S_IMODE(info.st_mode) if info is not None and stat.S_ISREG(info.st_mode) else new
 
 
 def _reason(error: OSError) -> str:
@@ -122,17 +124,23 @@ def _reason(error: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-def write_reports(reports: list[tuple[str, str]], stdout: TextIO) -> None:
+def write_reports(reports: list[tuple[str, str]], stdout: TextIO, mode: int | None = None) -> None:
     """Write every (target, text) or none: temporaries first, then one rename each.
 
     Standard output and devices or pipes named directly cannot be undone, so
     they are written after every temporary exists and before any rename.
+    ``mode``: every file gets exactly this mode (default: 0666 less the umask
+    for a new file, the mode of the regular file it replaces otherwise).
     """
+    fixed = mode
     mode = 0o666 & ~_umask()
+    # One lstat per target: whether it is a device or pipe, and the mode of the file it replaces.
+    found = {target: _lstat(target) for target, _ in reports if target != STDOUT}
+    special = {target for target, info in found.items() if _is_special(info)}
     staged: list[tuple[str, Path]] = []
     try:
         for target, text in reports:
-            if target == STDOUT or _is_special(target):
+            if target == STDOUT or target in special:
                 continue
             path = Path(target)
             try:
@@ -143,14 +151,14 @@ def write_reports(reports: list[tuple[str, str]], stdout: TextIO) -> None:
             try:
                 with os.fdopen(handle, "wb") as stream:
                     if hasattr(os, "fchmod"):  # POSIX; elsewhere the platform's default stands
-                        os.fchmod(stream.fileno(), _mode_for(path, mode))
+                        os.fchmod(stream.fileno(), fixed if fixed is not None else _mode_for(found[target], mode))
                     stream.write(text.encode("utf-8"))
             except OSError as error:
                 raise UsageError(f"cannot write report {display_name(target)}: {_reason(error)}") from None
         for target, text in reports:
             if target == STDOUT:
                 stdout.write(text)
-            elif _is_special(target):
+            elif target in special:
                 try:
                     with open(target, "w", encoding="utf-8", newline="\n") as stream:
                         stream.write(text)

@@ -27,6 +27,16 @@ _XML = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}\\ud800-\\udfff\\uf
 _OWN_STYLE = re.compile(r"\x1b\[(?:0|1|2|31|32|33)m")
 
 
+def noun(count: int, word: str, many: str | None = None) -> str:
+    """The word for ``count`` of it: 'finding' for one, 'findings' (or ``many``) otherwise."""
+    return word if count == 1 else (many or word + "s")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 finding', '1,975 findings': every count imscheck words goes through here."""
+    return f"{count:,} {noun(count, word, many)}"
+
+
 def visible(char: str) -> str:
     """One character as a visible escape: ``\\x1b``, ``\\u202e``."""
     code = ord(char)

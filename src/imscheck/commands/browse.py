@@ -14,6 +14,7 @@ from ..knowledge.catalogue import INVERSE, STANDARD_ORDER, Catalogue, Requiremen
 from ..errors import UsageError
 from .lookup import find_rule, resolve_requirement
 from ..knowledge.rulebook import load_rules
+from ..reports.markdown import escape
 from ..text import json_safe
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -37,7 +38,7 @@ def render_rows(rows: list[dict[str, Any]], columns: list[tuple[str, str]], fmt:
         return buffer.getvalue()
     if fmt == "markdown":
         def line(values: list[str]) -> str:
-            return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+            return "| " + " | ".join(escape(v) for v in values) + " |"
         return "\n".join([line(headings), "|" + "|".join("---" for _ in headings) + "|"] + [line(c) for c in cells]) + "\n"
     widths = [max(len(r[i]) for r in cells + [headings]) for i in range(len(headings))]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in [headings] + cells) + "\n"

@@ -2,8 +2,11 @@
 
 Each revision is read from git's objects (``git archive`` into a temporary
 folder), never by checking it out, so the user's work tree is untouched; the
-later side defaults to the work tree as it is. Both are judged as of the same
-day. The diff names the requirements whose status changed and the findings
+later side defaults to the work tree as it is. Every side goes through
+``check``'s own pipeline (``api.check_ims``): options, ``.imscheck.yaml``,
+engine, standards and evidence root are settled as ``check`` settles them,
+and a revision reads the configuration it held itself, since a change of
+configuration is part of the change. Both are judged as of the same day. The diff names the requirements whose status changed and the findings
 that are new, resolved or unchanged, for a person, a script (JSON) or a
 merge-request comment (Markdown).
 
@@ -15,25 +18,23 @@ gate a merge request; 0 otherwise; 2 on errors.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
-import tarfile
+import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from .. import api, resources
-from ..errors import EXIT_MET, EXIT_UNMET, UsageError
-from ..evidence.git import GitError, git, locate, read_revision
-from ..knowledge.catalogue import load_catalogue
-from ..knowledge.rulebook import load_rules
-from ..load.ims import default_root, load_ims
+from .. import api
+from ..errors import EXIT_MET, EXIT_UNMET, InputError, UsageError
+from ..evidence.git import GitError, GitEvidence, extract_tree, git, locate, read_revision
+from ..load.ims import default_root
 from ..output import STDOUT, check_targets, write_reports
 from ..reports.json_report import finding_record
+from ..reports.markdown import escape
 from ..verdicts.decision import UNMET, Result
 from ..verdicts.findings import Finding
-from ..text import json_safe
+from ..text import json_safe, plural
 
 WORK_TREE = "work tree"
 
@@ -46,8 +47,10 @@ class DiffOptions:
     as_of: dt.date | None = None
     rules_dirs: list[Path] = field(default_factory=list)
     builtin_rules: bool = True
-    engine: str = "python"
+    engine: str | None = None  # None: the configuration's, else python
     reports: dict[str, str] = field(default_factory=dict)  # json / markdown -> target
+    config: Path | None = None  # an explicit configuration file; inside the repository, each revision reads its own version
+    no_config: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,62 +138,99 @@ def _split(arguments: list[str], cwd: Path) -> tuple[str, str | None, Path]:
     return arguments[0], None, Path(".")
 
 
-def _extract(top: Path, commit: str, inside: str, revision: str, folder: Path) -> None:
-    args = ["archive", "--format=tar", commit] + ([inside] if inside else [])
-    done = git(top, *args, check=False)
-    if done.returncode != 0:
-        raise UsageError(f"{inside or 'the repository'} does not exist in revision {revision}: "
-                         f"diff against a revision that already holds the IMS")
-    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
-        archive.extractall(folder, filter="data")
+def _relocated(error: InputError, copy: Path, revision: str, root: Path | None = None) -> InputError:
+    """Problems found in a revision's copy name the file as git does (``REV:path``), not the temporary folder.
+
+    ``root``: the IMS root in the copy, which the IMS's own problems are relative to.
+    """
+    prefix = copy.as_posix() + "/"
+    inside = "" if root is None or root == copy else root.relative_to(copy).as_posix() + "/"
+
+    def named(file: str) -> str:
+        if file.startswith(prefix):
+            return f"{revision}:{file[len(prefix):]}"
+        return f"{revision}:{inside}{file}" if root is not None and not Path(file).is_absolute() else file
+
+    return InputError([replace(p, file=named(p.file)) for p in error.problems])
 
 
-def _evaluate_revision(options: DiffOptions, top: Path, revision: str, commit: str, path: Path, root: Path, shallow: bool) -> Result:
-    relative_root = root.relative_to(top).as_posix() if root != top else ""
-    relative_path = path.relative_to(top)
+def _check_options(options: DiffOptions, path: Path, root: Path | None, config: Path | None, as_of: dt.date) -> api.CheckOptions:
+    return api.CheckOptions(path=path, root=root, standards=list(options.standards), as_of=as_of, rules_dirs=list(options.rules_dirs),
+                            builtin_rules=options.builtin_rules, engine=options.engine, config=config, no_config=options.no_config)
+
+
+def _evaluate_revision(options: DiffOptions, top: Path, revision: str, commit: str, path: Path, as_of: dt.date,
+                       rulebook: api.RulebookLoader, shallow: bool) -> Result:
+    """Check the revision as a checkout of it would be checked: its configuration, rule folders and evidence as they were.
+
+    The revision's whole tree is written to a temporary folder from git's objects.
+    """
     with tempfile.TemporaryDirectory(prefix="imscheck-diff-") as folder:
         copy = Path(folder).resolve()
-        _extract(top, commit, relative_root, revision, copy)
-        catalogue = load_catalogue()
-        builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
-        rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
-        ims_path = copy / relative_path
+        extract_tree(top, commit, copy)
+
+        def in_copy(p: Path) -> Path:
+            return copy / p.relative_to(top)
+
+        ims_path = in_copy(path)
         if not ims_path.exists():
-            raise UsageError(f"{relative_path.as_posix()} does not exist in revision {revision}")
-        ims = load_ims(ims_path, lambda rid: rid in catalogue.requirements, copy / relative_root)
-        standards = api.select_standards(options.standards, ims)
-        prefix = relative_root + "/" if relative_root else ""
-        state = read_revision(top, revision, commit, prefix, shallow)
-        return api.evaluate(ims, catalogue, rules, standards, options.as_of or dt.date.today(), options.engine, tuple(notes),
-                            attestations=options.builtin_rules, git=state)
+            raise UsageError(f"{path.relative_to(top).as_posix()} does not exist in revision {revision}")
+        root = in_copy(options.root) if options.root is not None else None
+        if root is not None and not root.is_dir():
+            raise UsageError(f"{options.root.relative_to(top).as_posix()} does not exist in revision {revision}")  # type: ignore[union-attr]
+        config = options.config
+        if config is not None and top in Path(os.path.abspath(config)).parents:
+            config = in_copy(Path(os.path.abspath(config)))  # the revision's own version of the file
+            if not config.is_file():
+                raise UsageError(f"--config {config.relative_to(copy).as_posix()}: no such file in revision {revision}")
+
+        def state(ims_root: Path) -> GitEvidence:
+            prefix = Path(os.path.relpath(ims_root, copy)).as_posix()
+            return read_revision(top, revision, commit, "" if prefix == "." else prefix + "/", shallow)
+
+        try:
+            settled, used, files = api.configure(_check_options(options, ims_path, root, config, as_of), top=copy)
+        except InputError as error:
+            raise _relocated(error, copy, revision) from None
+        assert settled.path is not None
+        ims_root = Path(os.path.realpath(settled.root or default_root(settled.path)))  # as load_ims settles it
+        try:
+            result, _ = api.check_configured(settled, used, files, rulebook=rulebook, read_git=state)
+        except InputError as error:
+            raise _relocated(error, copy, revision, ims_root if copy in (ims_root, *ims_root.parents) else None) from None
+        return result
 
 
 def posture_diff(options: DiffOptions, cwd: Path | None = None) -> PostureDiff:
     api.check_standard_ids(options.standards)
-    if options.engine not in api.ENGINES:
+    if options.engine is not None and options.engine not in api.ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(api.ENGINES))}")
     here = (cwd or Path.cwd()).resolve()
     rev_a, rev_b, path = _split(options.revisions, here)
     path = (here / path).resolve()
-    root = (here / options.root).resolve() if options.root else default_root(path).resolve()
-    if not root.is_dir():
-        raise UsageError(f"{root} is not a folder: give the IMS (a file or folder) inside a git work tree")
+    root = (here / options.root).resolve() if options.root else None
+    start = root or default_root(path).resolve()
+    if not start.is_dir():
+        raise UsageError(f"{start} is not a folder: give the IMS (a file or folder) inside a git work tree")
     try:
-        top, _, shallow = locate(root)
+        top, _, shallow = locate(start)
     except GitError as error:
         raise UsageError(f"diff compares git revisions, and git cannot help here: {error}") from None
     top = top.resolve()
-    if top not in (path, *path.parents):
-        raise UsageError(f"{path} is not inside the git work tree at {top}")
+    for inner in (path, root):
+        if inner is not None and top not in (inner, *inner.parents):
+            raise UsageError(f"{inner} is not inside the git work tree at {top}")
+    options = replace(options, root=root, config=(here / options.config) if options.config else None)
+    as_of = options.as_of or dt.date.today()  # both sides judged as of the same day
+    rulebook = api.shared_rulebooks()  # the same rules are compiled once for both sides
     commit_a = resolve_revision(top, rev_a, shallow)
-    before = Side(rev_a, commit_a, _evaluate_revision(options, top, rev_a, commit_a, path, root, shallow))
+    before = Side(rev_a, commit_a, _evaluate_revision(options, top, rev_a, commit_a, path, as_of, rulebook, shallow))
     if rev_b is None:
-        check = api.CheckOptions(path=path, root=root, standards=options.standards, as_of=options.as_of or dt.date.today(),
-                                 rules_dirs=options.rules_dirs, builtin_rules=options.builtin_rules, engine=options.engine)
-        after = Side(WORK_TREE, None, api.check_result(check))
+        _, result = api.check_ims(_check_options(options, path, root, options.config, as_of), rulebook=rulebook)
+        after = Side(WORK_TREE, None, result)
     else:
         commit_b = resolve_revision(top, rev_b, shallow)
-        after = Side(rev_b, commit_b, _evaluate_revision(options, top, rev_b, commit_b, path, root, shallow))
+        after = Side(rev_b, commit_b, _evaluate_revision(options, top, rev_b, commit_b, path, as_of, rulebook, shallow))
     return compare(before, after)
 
 
@@ -227,17 +267,17 @@ def _where(finding: Finding) -> str:
 def render_console(diff: PostureDiff) -> str:
     lines = [f"imscheck diff: {_side(diff.before)} -> {_side(diff.after)}, as of {diff.after.result.as_of.isoformat()}", ""]
     if diff.changed:
-        lines.append(f"{len(diff.changed)} requirement{'s' if len(diff.changed) != 1 else ''} changed status:")
+        lines.append(f"{plural(len(diff.changed), 'requirement')} changed status:")
         for change in diff.changed:
             lines.append(f"  {change.requirement} {change.title}: {_status(change.before)} -> {_status(change.after)}")
     else:
         lines.append("No requirement changed status.")
     for title, findings in (("new", diff.new), ("resolved", diff.resolved)):
         if findings:
-            lines += ["", f"{len(findings)} {title} finding{'s' if len(findings) != 1 else ''}:"]
+            lines += ["", f"{plural(len(findings), title + ' finding')}:"]
             lines += [f"  {_where(f)} [{f.code}] {f.message} ({f.fingerprint})" for f in findings]
-    lines += ["", f"{len(diff.unchanged)} finding{'s' if len(diff.unchanged) != 1 else ''} unchanged.",
-              f"Result: {len(diff.newly_unmet)} newly unmet, {len(diff.new)} new finding{'s' if len(diff.new) != 1 else ''}, "
+    lines += ["", f"{plural(len(diff.unchanged), 'finding')} unchanged.",
+              f"Result: {len(diff.newly_unmet)} newly unmet, {plural(len(diff.new), 'new finding')}, "
               f"{len(diff.resolved)} resolved."]
     return "\n".join(lines) + "\n"
 
@@ -263,23 +303,18 @@ def render_json(diff: PostureDiff) -> str:
     return json_safe(json.dumps(as_record(diff), indent=2, ensure_ascii=False)) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Table cells of a merge-request comment: one line, no stray table syntax."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("`", "'")
-
-
 def render_markdown(diff: PostureDiff) -> str:
-    lines = [f"### imscheck: posture from `{_cell(_side(diff.before))}` to `{_cell(_side(diff.after))}`", "",
-             f"**{len(diff.newly_unmet)} newly unmet, {len(diff.new)} new finding{'s' if len(diff.new) != 1 else ''}**, "
+    lines = [f"### imscheck: posture from {escape(_side(diff.before))} to {escape(_side(diff.after))}", "",
+             f"**{len(diff.newly_unmet)} newly unmet, {plural(len(diff.new), 'new finding')}**, "
              f"{len(diff.resolved)} resolved, {len(diff.unchanged)} unchanged (as of {diff.after.result.as_of.isoformat()}).", ""]
     if diff.changed:
         lines += ["| requirement | title | before | after |", "|---|---|---|---|"]
-        lines += [f"| {c.requirement} | {_cell(c.title)} | {_status(c.before)} | {_status(c.after)} |" for c in diff.changed]
+        lines += [f"| {escape(c.requirement)} | {escape(c.title)} | {_status(c.before)} | {_status(c.after)} |" for c in diff.changed]
         lines.append("")
     for title, findings in (("New findings", diff.new), ("Resolved findings", diff.resolved)):
         if findings:
             lines += [f"#### {title}", ""]
-            lines += [f"- `{_cell(_where(f))}` **{f.code}**: {_cell(f.message)}" for f in findings]
+            lines += [f"- {escape(_where(f))} **{escape(f.code)}**: {escape(f.message)}" for f in findings]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,7 +21,7 @@ from ..errors import UsageError
 from ..knowledge.catalogue import load_catalogue
 from ..knowledge.rulebook import load_rules
 from ..load.ims import load_ims
-from ..output import check_writable, write_report
+from ..output import check_targets, check_writable, write_report, write_reports
 from ..text import json_safe
 
 MODULE_FILE = "imscheck.rego"
@@ -76,9 +75,11 @@ def write_bundle(rules_dirs: list[Path], builtin: bool, output: Path) -> list[st
         ".manifest": _json({"roots": ["imscheck"]}),
         "README.txt": README,
     }
-    for name, text in files.items():
-        write_report(str(output / name), text, None)  # type: ignore[arg-type]
-        os.chmod(output / name, 0o644)  # a bundle is read by other tools, often as another user
+    targets = {name: str(output / name) for name in files}
+    check_targets({f"--output {target}": target for target in targets.values()})
+    # One set, as every report: a bundle whose module and data come from different runs would mislead.
+    # Mode 0644: a bundle is read by other tools, often as another user.
+    write_reports([(targets[name], text) for name, text in files.items()], None, mode=0o644)  # type: ignore[arg-type]
     return sorted(files)
 
 

@@ -32,6 +32,7 @@ from typing import Sequence, TextIO
 from .. import resources
 from ..api import check_standard_ids, guarded
 from ..errors import UsageError
+from ..text import noun
 from ..knowledge.catalogue import STANDARD_ORDER, Catalogue, Requirement, load_catalogue
 from ..load.config import CONFIG_NAME, find_config, ims_files, load_config
 from ..load.ims import Ims, discover, load_ims
@@ -209,7 +210,7 @@ def _check_standards(standards: Sequence[str]) -> list[str]:
 def _write_all(folder: Path, files: dict[str, str]) -> None:
     existing = sorted(name for name in files if (folder / name).exists())
     if existing:
-        raise UsageError(f"{folder}: {', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}; "
+        raise UsageError(f"{folder}: {', '.join(existing)} already {noun(len(existing), 'exists', 'exist')}; "
                          "imscheck never overwrites files: choose an empty folder or move them away")
     for name, text in sorted(files.items()):
         target = folder / name

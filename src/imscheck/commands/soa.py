@@ -66,13 +66,10 @@ def _check(verdict: Verdict | None) -> str:
 
 
 def _counts(statement: Statement) -> str:
-    lines = statement.lines
-    applicable = [x for x in lines if x.applicable is True]
-    implemented = sum(1 for x in applicable if x.implemented is True)
-    return (f"{len(lines)} controls: {len(applicable)} applicable ({implemented} implemented, "
-            f"{len(applicable) - implemented} not implemented or not stated), "
-            f"{sum(1 for x in lines if x.applicable is False)} not applicable, "
-            f"{sum(1 for x in lines if x.entry is None)} with no line in the SoA")
+    counts = statement.counts()
+    return (f"{counts.controls} controls: {counts.applicable} applicable ({counts.implemented} implemented, "
+            f"{counts.not_implemented} not implemented or not stated), "
+            f"{counts.not_applicable} not applicable, {counts.missing} with no line in the SoA")
 
 
 def _release(statement: Statement) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tarfile
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
@@ -131,10 +133,13 @@ def _environment() -> dict[str, str]:
     return env
 
 
+_GIT = ("git", "--no-optional-locks", "-c", "core.fsmonitor=false")
+
+
 def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
     """Run git read-only in ``cwd``; GitError when git is missing or (with ``check``) fails."""
     try:
-        done = subprocess.run(["git", "--no-optional-locks", "-c", "core.fsmonitor=false", *args], cwd=cwd, env=_environment(),
+        done = subprocess.run([*_GIT, *args], cwd=cwd, env=_environment(),
                               stdin=subprocess.DEVNULL, capture_output=True)
     except FileNotFoundError:
         raise GitError("git is not installed (no 'git' on PATH)") from None
@@ -143,6 +148,45 @@ def git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProces
     if check and done.returncode != 0:
         raise GitError(_first_line(done.stderr) or f"git {args[0]} failed")
     return done
+
+
+def extract_tree(top: Path, commit: str, folder: Path) -> None:
+    """Write a commit's whole tree under ``folder`` from git's objects: no checkout, the work tree untouched.
+
+    The archive is streamed, never held in memory whole. Members that would
+    land outside ``folder`` (absolute names, a path through a link) are left
+    out, as tarfile's tar filter judges them, so a hostile tree cannot write
+    elsewhere; links themselves are kept as committed, so the check of the
+    copy refuses a link leaving the repository exactly as ``check`` does in
+    the work tree.
+    """
+    def kept(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo | None:
+        try:
+            return tarfile.tar_filter(member, path)
+        except tarfile.FilterError:
+            return None
+
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen([*_GIT, "archive", "--format=tar", commit], cwd=top, env=_environment(),
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        except FileNotFoundError:
+            raise GitError("git is not installed (no 'git' on PATH)") from None
+        except OSError as error:
+            raise GitError(f"git could not be started: {error.strerror}") from None
+        unreadable = None
+        with process:
+            assert process.stdout is not None
+            try:
+                with tarfile.open(fileobj=process.stdout, mode="r|") as archive:
+                    archive.extractall(folder, filter=kept)
+            except tarfile.TarError as error:
+                unreadable = error  # git's own failure, when it failed, says more
+        if process.returncode != 0:
+            errors.seek(0)
+            raise GitError(_first_line(errors.read()) or "git archive failed")
+        if unreadable is not None:
+            raise GitError(f"git archive wrote an archive that cannot be read: {unreadable}")
 
 
 def _first_line(raw: bytes) -> str:

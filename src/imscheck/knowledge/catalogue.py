@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import resources
-from ..containment import real_root
+from ..containment import real_root, shown_path
 from ..errors import InputError, Problem
 from ..load.schemacheck import schema_problems
 from ..load.yamlsource import YamlSource, read_yaml_file
@@ -177,14 +177,8 @@ def load_catalogue(rules_dir: Path | None = None) -> Catalogue:
 
 def _read_valid(path: Path, base: Path, is_bundled: bool, schema: str) -> tuple[YamlSource, list[Problem]]:
     """A catalogue or correlation file and its schema problems; imscheck's own through its snapshot."""
+    shown = shown_path(path, base, prefix="rules/")
     if is_bundled:
-        return bundled.read(path, _display(path, base), real_root(base)), []
-    source = read_yaml_file(path, _display(path, base), real_root(base))
+        return bundled.read(path, shown, real_root(base)), []
+    source = read_yaml_file(path, shown, real_root(base))
     return source, schema_problems(source, schema)
-
-
-def _display(path: Path, base: Path) -> str:
-    try:
-        return "rules/" + path.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()

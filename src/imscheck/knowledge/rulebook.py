@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence, Union
 from .. import resources
 from . import bundled
 from .catalogue import Catalogue
-from ..containment import Refusal, check_named, display_name, walk_files
+from ..containment import Refusal, check_named, display_name, shown_path, walk_files
 from ..errors import InputError, Problem
 from ..suggest import closest as closest_name
 from ..load.model import REQUIREMENT_TYPE, derived_attributes, rule_types
@@ -156,16 +156,12 @@ def read_rule_sources(directory: Path, display_base: Path | None = None,
         raise InputError(Problem(display_name(directory), 1, 1, "", f"this rule pack {refusal}")) from None
     walked = walk_files(directory, root, (".yaml", ".yml"))
 
-    def shown(path: Path) -> str:
-        try:
-            return display_name(path.relative_to(display_base)) if display_base else display_name(path)
-        except ValueError:
-            return display_name(path)
-
-    sources, problems = [], [Problem(shown(p), 1, 1, "", why) for p, why in walked.refused]
+    # the built-in rules relative to their base; a custom pack's files as the walk named them
+    sources, problems = [], [Problem(shown_path(p, display_base) if display_base else display_name(p), 1, 1, "", why)
+                             for p, why in walked.refused]
     for path in walked.files:
         try:
-            sources.append(read(path, shown(path), root))
+            sources.append(read(path, shown_path(path, display_base) if display_base else display_name(path), root))
         except InputError as error:
             problems.extend(error.problems)
     if problems:

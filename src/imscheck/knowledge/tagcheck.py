@@ -10,25 +10,14 @@ the exit code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable
 
+from ..errors import Warning
 from ..load.ims import Ims
 from .catalogue import Catalogue
 from .rulebook import Binding, Const, Param, Rule
 
 TAGGED_TYPES = ("document", "process")
-
-
-@dataclass(frozen=True, order=True)
-class Warning:
-    file: str
-    line: int
-    column: int
-    message: str
-
-    def render(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: warning: {self.message}"
 
 
 def tag_readers(rules: Iterable[Rule]) -> dict[str, set[str]]:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..containment import shown_path
 from ..errors import InputError, Problem
 from .schemacheck import schema_problems
 from .yamlsource import YamlSource, read_yaml_file
@@ -47,8 +48,12 @@ class Config:
         return self.source.problem(parts, message, key=key)
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest ``.imscheck.yaml`` at or above ``start``, not above the repository's top."""
+def find_config(start: Path, top: Path | None = None) -> Path | None:
+    """The nearest ``.imscheck.yaml`` at or above ``start``, not above the repository's top.
+
+    ``top``: where to stop when the repository's top holds no ``.git`` (a revision copied out of git).
+    """
+    stop = Path(os.path.abspath(top)) if top is not None else None
     folder = Path(os.path.abspath(start))
     if not folder.is_dir():
         folder = folder.parent
@@ -56,7 +61,7 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
-        if (folder / ".git").exists() or folder.parent == folder:
+        if folder == stop or (folder / ".git").exists() or folder.parent == folder:
             return None
         folder = folder.parent
 
@@ -64,7 +69,7 @@ def find_config(start: Path) -> Path | None:
 def load_config(file: Path) -> Config:
     """Read and check a configuration file; every problem is located (file:line:col)."""
     file = Path(os.path.abspath(file))
-    source = read_yaml_file(file, shown(file))
+    source = read_yaml_file(file, shown_path(file))
     if source.data is None:
         source = YamlSource(source.file, {}, source.node)  # an empty file: every default
     problems = schema_problems(source, CONFIG_SCHEMA)
@@ -139,13 +144,3 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
         out.append("[^/]*" if char == "*" else "[^/]" if char == "?" else re.escape(char))
         i += 1
     return re.compile("".join(out) + "(?:/.*)?")
-
-
-def shown(path: Path) -> str:
-    """A path as reports show it: relative to the current folder when inside it, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        relative = absolute.relative_to(Path.cwd())
-    except ValueError:
-        return absolute.as_posix()
-    return relative.as_posix() or "."

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..containment import Refusal, check_inside, check_named, display_name, inside, kind_of, locate_evidence, name_problem, real_root, walk_files
+from ..containment import Refusal, check_inside, check_named, display_name, inside, kind_of, locate_evidence, name_problem, real_root, shown_path, walk_files
 from ..errors import InputError, Problem, pointer_of
 from ..suggest import Budget, Suggester
 from .model import IMS_SCHEMA, collection_types, values_at
@@ -93,7 +93,7 @@ def discover(path: Path, root: str | None = None) -> list[Path]:
         raise InputError(Problem(display, 1, 1, "", what))
     walked = walk_files(path, root, YAML_SUFFIXES)
     if walked.refused:
-        raise InputError([Problem(display_path(p, Path(root)), 1, 1, "", why) for p, why in walked.refused])
+        raise InputError([Problem(shown_path(p, root), 1, 1, "", why) for p, why in walked.refused])
     found = walked.files
     if not found:
         raise InputError(Problem(display, 1, 1, "", "the folder holds no .yaml or .yml file: point imscheck at the IMS description"))
@@ -132,7 +132,7 @@ def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | 
         if progress is not None:
             progress(done, len(files))
         try:
-            sources.append(read_yaml_file(file, display_path(file, Path(real)), real))
+            sources.append(read_yaml_file(file, shown_path(file, real), real))
         except InputError as error:
             problems.extend(error.problems)
     ims = build_ims(sources, known_requirement, Path(real), problems)
@@ -276,15 +276,3 @@ def evidence_path_problem(root: Path, relative: str) -> str | None:
     if info is not None and not os.access(real, os.R_OK):
         return f"evidence path {relative!r} cannot be read: permission denied; make the file readable"
     return None
-
-
-def display_path(file: Path, root: Path) -> str:
-    """Paths in messages and reports are relative to the repository root, so they do not depend on where imscheck runs."""
-    try:
-        # the file's own name, even when it is a symbolic link
-        return display_name(Path(os.path.abspath(file)).relative_to(root))
-    except ValueError:
-        try:
-            return display_name(Path(os.path.realpath(file)).relative_to(root))
-        except (ValueError, OSError):
-            return display_name(file)

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from ..errors import Problem, pointer_of
+from ..errors import Warning
 from .yamlsource import YamlSource
 
 _TAG = "tag:yaml.org,2002:"
@@ -56,24 +56,24 @@ def quote_advice(node: Any, value: Any) -> str | None:
     return f"{node.value!r} was read as {read_as(node, value)} (YAML 1.1); write \"{node.value}\" in quotes"
 
 
-def differences(source: YamlSource) -> Iterator[Problem]:
+def differences(source: YamlSource) -> Iterator[Warning]:
     """Every plain value that YAML 1.2 tools read as another type than imscheck does."""
-    yield from _walk(source, source._root(), [])  # composed again when the data came from the parse cache
+    yield from _walk(source, source._root())  # composed again when the data came from the parse cache
 
 
-def _walk(source: YamlSource, node: Any, path: list[Any]) -> Iterator[Problem]:
+def _walk(source: YamlSource, node: Any) -> Iterator[Warning]:
     if isinstance(node, yaml.ScalarNode):
         if node.style in (None, ""):  # plain: libyaml says "", pure Python None
             mine, theirs = pyyaml_kind(node), core_kind(node.value)
             if mine != theirs:
-                yield Problem(source.file, node.start_mark.line + 1, node.start_mark.column + 1, pointer_of(path),
-                              f"warning: {node.value!r} is {_WORDS[mine]} to imscheck (YAML 1.1) but {_WORDS[theirs]} to YAML 1.2 "
+                yield Warning(source.file, node.start_mark.line + 1, node.start_mark.column + 1,
+                              f"{node.value!r} is {_WORDS[mine]} to imscheck (YAML 1.1) but {_WORDS[theirs]} to YAML 1.2 "
                               f"tools such as editors and check-jsonschema: write \"{node.value}\" in quotes if you mean text"
                               + (", or true/false if you mean that" if "bool" in (mine, theirs) else ""))
     elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            yield from _walk(source, item, path + [i])
+        for item in node.value:
+            yield from _walk(source, item)
     elif isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
-                yield from _walk(source, value, path + [key.value])
+                yield from _walk(source, value)

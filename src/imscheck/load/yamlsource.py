@@ -215,13 +215,14 @@ def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSou
     try:
         raw = read_regular_file(path, root, MAX_FILE_BYTES)
     except Refusal as refusal:
-        message = str(refusal)
-        if message.startswith("cannot be read: "):
-            message = f"cannot read the file ({message[len('cannot be read: '):]}): check that it exists and is readable"
-        elif message.startswith("is a symbolic link that leaves"):
-            message = "this file " + message
+        if refusal.kind == Refusal.UNREADABLE:
+            message = f"cannot read the file ({refusal.reason}): check that it exists and is readable"
+        elif refusal.kind == Refusal.LEAVES:
+            message = f"this file {refusal}"
+        elif refusal.kind == Refusal.NOT_REGULAR:
+            message = f"this path {refusal}"
         else:
-            message = f"this path {message}" if message.startswith("is ") else message
+            message = str(refusal)
         raise InputError(Problem(display, 1, 1, "", message)) from None
     if not parsecache.enabled():
         return read_yaml_text(raw, display)

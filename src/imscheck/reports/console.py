@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..text import terminal_safe as safe
+from ..text import noun, plural, terminal_safe as safe
 from ..evidence.git import UNCOMMITTED
 from ..verdicts.decision import MET, NOT_APPLICABLE, WAIVED, Result
-from .grouping import groups_above, headline, plural, where
+from .grouping import groups_above, headline, where
 
 _STYLES = {"red": "\033[31m", "green": "\033[32m", "yellow": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
 _RESET = "\033[0m"
@@ -37,8 +37,8 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
             lines += [f"{indent}  {rid} {safe(titles.get(rid, ''))}".rstrip() for rid in finding.requirements]
             above = groups_above(result, finding.requirements)
             if above:
-                lines.append(f"{indent}and through {'it' if len(finding.requirements) == 1 else 'them'} the "
-                             f"{'heading' if len(above) == 1 else 'headings'} {', '.join(above)}")
+                lines.append(f"{indent}and through {noun(len(finding.requirements), 'it', 'them')} the "
+                             f"{noun(len(above), 'heading')} {', '.join(above)}")
         lines.append("")
     width = max((len(s) for s in result.standards), default=8)
     any_waived = any(c["waived"] for c in summary.values())  # the column shows only when a waiver applies
@@ -53,7 +53,7 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
     lines.append(paint("groups: headings that take their status from their sub-clauses; not counted as met, unmet or n/a.", "dim"))
     not_evaluated = sum(c["not_evaluated"] for c in summary.values())
     if not_evaluated:
-        lines.append(paint(f"{not_evaluated} requirement{'s' if not_evaluated != 1 else ''} of the claimed standards "
+        lines.append(paint(f"{plural(not_evaluated, 'requirement')} of the claimed standards "
                            "have no rule yet and were not evaluated (listed under 'not_evaluated' in the JSON report).", "dim"))
     unmet = sum(c["unmet"] for c in summary.values())
     excluded = [v for v in result.verdicts if v.status == NOT_APPLICABLE and not v.rolled_up]
@@ -63,7 +63,7 @@ def render(result: Result, color: bool = False, quiet: bool = False) -> str:
             lines.append(f"  {paint('N/A', 'yellow')} {verdict.requirement} {safe(verdict.title)}: {safe(verdict.reasons[0].message)}")
     waived = [v for v in result.verdicts if v.status == WAIVED]
     if waived:
-        lines += ["", paint(f"{len(waived)} requirement{'s' if len(waived) != 1 else ''} waived (not met; accepted for a time):", "bold")]
+        lines += ["", paint(f"{plural(len(waived), 'requirement')} waived (not met; accepted for a time):", "bold")]
         for verdict in waived:
             described = sorted({w.id: w.describe() for _, w in verdict.waived}.items())
             text = "; ".join(d for _, d in described) or verdict.reasons[0].message
@@ -109,8 +109,8 @@ def _uncommitted(result: Result, paint: Callable[[str, str], str]) -> list[str]:
     if not states:
         return []
     count = len(states)
-    files, them, are = ("files are", "them", "they are") if count != 1 else ("file is", "it", "it is")
-    lines = ["", paint(f"{count} evidence {files} not committed (a fresh clone of the repository will not have {them} as "
+    them, are = noun(count, "it", "them"), noun(count, "it is", "they are")
+    lines = ["", paint(f"{plural(count, 'evidence file')} {noun(count, 'is', 'are')} not committed (a fresh clone of the repository will not have {them} as "
                        f"{are} here; --require-committed counts {them} as missing):", "bold")]
     for state in sorted(states, key=lambda s: (s.path, s.entity)):
         lines.append(f"  {paint(state.state, 'yellow'):<9} {safe(state.path)} ({safe(state.entity)})")

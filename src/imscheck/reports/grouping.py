@@ -8,12 +8,9 @@ one more failed test. Every report uses these helpers so their counts agree.
 
 from __future__ import annotations
 
+from ..text import plural
 from ..verdicts.decision import UNMET, Result, Verdict
 from ..verdicts.findings import Finding
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
 def unmet_groups(result: Result) -> list[Verdict]:
@@ -62,5 +59,4 @@ def with_affected(finding: Finding, cap: int) -> str:
     message = finding.message.rstrip()
     if message and message[-1] not in ".!?":
         message += "."
-    noun = "requirement" if len(finding.requirements) == 1 else "requirements"
-    return f"{message} Affects {len(finding.requirements)} {noun}: {listed(finding.requirements, cap)}."
+    return f"{message} Affects {plural(len(finding.requirements), 'requirement')}: {listed(finding.requirements, cap)}."

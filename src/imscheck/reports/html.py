@@ -18,6 +18,7 @@ from typing import Iterable
 from ..knowledge.catalogue import Catalogue, load_catalogue
 from ..verdicts.decision import MET, NOT_APPLICABLE, STATUS_LABELS, UNMET, WAIVED, Result, Verdict
 from ..verdicts.findings import Finding
+from ..text import noun, plural
 from ..verdicts.soa import SoaLine, Statement
 
 HS_CLAUSES = ("4", "5", "6", "7", "8", "9", "10")
@@ -279,9 +280,9 @@ def _findings(result: Result) -> list[str]:
     if not findings:
         out += ["<p>No findings: every decided requirement is met or not applicable.</p>", "</section>"]
         return out
-    out.append(f'<p id="findings-summary"><strong>{len(findings)}</strong> finding{"s" if len(findings) != 1 else ""} affecting '
-               f"<strong>{len(affected)}</strong> requirement{'s' if len(affected) != 1 else ''} in "
-               f"<strong>{len(standards)}</strong> standard{'s' if len(standards) != 1 else ''}. Each cause is listed once, "
+    out.append(f'<p id="findings-summary"><strong>{len(findings)}</strong> {noun(len(findings), "finding")} affecting '
+               f"<strong>{len(affected)}</strong> {noun(len(affected), 'requirement')} in "
+               f"<strong>{len(standards)}</strong> {noun(len(standards), 'standard')}. Each cause is listed once, "
                "with every requirement it leaves unmet.</p>")
     out.append("<table><thead><tr><th>#</th><th>what to fix</th><th>where</th><th>requirements affected</th></tr></thead><tbody>")
     for number, finding in enumerate(findings, 1):
@@ -380,9 +381,7 @@ def _soa(result: Result) -> list[str]:
 
 def statement_section(statement: Statement, by_id: dict[str, Verdict], details: bool = True) -> list[str]:
     """One SoA: its heading, scope and release (unless ``details`` is False: the page shows them), its counts and its lines."""
-    missing = sum(1 for line in statement.lines if line.entry is None)
-    applicable = sum(1 for line in statement.lines if line.applicable is True)
-    excluded = sum(1 for line in statement.lines if line.applicable is False)
+    counts = statement.counts()
     out = [f'<h3 data-standard="{e(statement.standard)}">{e(statement.standard)} Annex A, management system '
            f"{e(statement.system_name)} (<code>{e(statement.system)}</code>)</h3>"]
     if details:
@@ -393,8 +392,8 @@ def statement_section(statement: Statement, by_id: dict[str, Verdict], details: 
         approved = f" on {e(statement.document_approved_on)}" if statement.document_approved_on else ""
         path = f" (<code>{e(statement.document.path)}</code>)" if statement.document.path else ""
         out.append(f"<p><strong>Approved release:</strong> {e(statement.document.title)}{path}{version}{status}{approved}</p>")
-    out.append(f'<p data-soa-counts="{e(statement.standard)}">{len(statement.lines)} controls: {applicable} applicable, '
-               f"{excluded} not applicable, {missing} with no line in the SoA.</p>")
+    out.append(f'<p data-soa-counts="{e(statement.standard)}">{counts.controls} controls: {counts.applicable} applicable, '
+               f"{counts.not_applicable} not applicable, {counts.missing} with no line in the SoA.</p>")
     out.append(f'<table class="soa" data-standard="{e(statement.standard)}"><thead><tr><th>control</th><th>title</th><th>applicable</th>'
                "<th>implemented</th><th>justification</th><th>evidence</th><th>imscheck</th></tr></thead><tbody>")
     for line in statement.lines:
@@ -426,7 +425,7 @@ def _not_evaluated(result: Result) -> list[str]:
         return []
     out = ['<section id="not-evaluated">', "<h2>Not evaluated, and notes</h2>"]
     for standard, ids in missing.items():
-        out.append(f"<p>{e(standard)}: {len(ids)} requirement{'s' if len(ids) != 1 else ''} have no rule yet.</p>{_ids(ids)}")
+        out.append(f"<p>{e(standard)}: {plural(len(ids), 'requirement')} {noun(len(ids), 'has', 'have')} no rule yet.</p>{_ids(ids)}")
     for note in result.notes:
         out.append(f"<p>note: {e(note)}</p>")
     out.append("</section>")

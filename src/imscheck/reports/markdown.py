@@ -11,7 +11,8 @@ Quality reports carry everything.
 from __future__ import annotations
 
 from ..verdicts.decision import NOT_APPLICABLE, Result
-from .grouping import groups_above, headline, listed, plural, where
+from ..text import noun, plural
+from .grouping import groups_above, headline, listed, where
 
 MAX_FINDINGS = 25
 MAX_REQUIREMENTS = 10  # per finding
@@ -54,7 +55,7 @@ def render(result: Result) -> str:
             affects = listed(finding.requirements, MAX_REQUIREMENTS)
             above = groups_above(result, finding.requirements)
             if above:
-                affects += f" (and through {'it' if len(finding.requirements) == 1 else 'them'} {listed(above, MAX_REQUIREMENTS)})"
+                affects += f" (and through {noun(len(finding.requirements), 'it', 'them')} {listed(above, MAX_REQUIREMENTS)})"
             message = finding.message if finding.waiver is None else f"(waived by {finding.waiver}) {finding.message}"
             lines.append(f"| {number} | {cell(where(finding), SHORT)} | {cell(finding.code, SHORT)} | "
                          f"{cell(message, MESSAGE)} | {cell(affects, LONG)} |")

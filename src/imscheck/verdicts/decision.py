@@ -16,7 +16,8 @@ from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
 from ..knowledge.rulebook import Rule
-from ..knowledge.tagcheck import Warning
+from ..errors import Warning
+from ..text import plural
 from .consistency import contradiction
 from .findings import Finding, RuleInfo, build_findings
 from .lapsing import WAIVED, apply_waivers
@@ -305,7 +306,7 @@ def _capped(verdict: Verdict) -> Verdict:
     if len(verdict.reasons) <= MAX_REASONS:
         return verdict
     rest = len(verdict.reasons) - MAX_REASONS
-    more = Reason("", 0, 0, "", MORE_CODE, f"... and {rest:,} more reason{'s' if rest != 1 else ''} like these: imscheck lists at most "
+    more = Reason("", 0, 0, "", MORE_CODE, f"... and {plural(rest, 'more reason')} like these: imscheck lists at most "
                   f"{MAX_REASONS} per requirement; fix these and check again", subject=verdict.requirement)
     return replace(verdict, reasons=verdict.reasons[:MAX_REASONS] + (more,), omitted=rest)
 

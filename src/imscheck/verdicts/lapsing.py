@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..knowledge.tagcheck import Warning
+from ..errors import Warning
 from ..engines.facts import DEFAULT_REVIEW_INTERVAL_MONTHS, add_months
 from ..errors import UsageError
 from ..load.ims import Entity, Ims

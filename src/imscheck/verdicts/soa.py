@@ -37,6 +37,22 @@ class SoaLine:
 
 
 @dataclass(frozen=True)
+class SoaCounts:
+    """What a statement's summary says, counted once for every report that shows it."""
+
+    controls: int
+    applicable: int
+    implemented: int  # of the applicable controls
+    not_applicable: int
+    missing: int  # controls the SoA has no line for
+
+    @property
+    def not_implemented(self) -> int:
+        """Applicable controls not implemented, or whose implementation is not stated."""
+        return self.applicable - self.implemented
+
+
+@dataclass(frozen=True)
 class Statement:
     """The SoA of one claimed ISO/IEC 27001 edition, with what an auditor reads in its header."""
 
@@ -50,6 +66,13 @@ class Statement:
     document_status: str | None
     document_approved_on: str | None
     lines: tuple[SoaLine, ...]
+
+    def counts(self) -> SoaCounts:
+        applicable = [x for x in self.lines if x.applicable is True]
+        return SoaCounts(controls=len(self.lines), applicable=len(applicable),
+                         implemented=sum(1 for x in applicable if x.implemented is True),
+                         not_applicable=sum(1 for x in self.lines if x.applicable is False),
+                         missing=sum(1 for x in self.lines if x.entry is None))
 
 
 def _document(entity: Entity) -> EvidenceDocument:
