@@ -135,7 +135,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
             any_answer = False
             for env in found:
                 any_answer = True
-                evidence.update(_evidence(env, standard))
+                _add_evidence(evidence, env, standard)
             if not any_answer:
                 violations.append(violation(None))
         elif expectation.kind == "none":
@@ -146,7 +146,7 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
                 any_answer = True
                 witnesses = answers.witnesses(expectation, env)
                 for witness in witnesses:
-                    evidence.update(_evidence(witness, standard))
+                    _add_evidence(evidence, witness, standard)
                 if not witnesses:
                     violations.append(violation(env))
             if not any_answer and expectation.basis is not None:
@@ -187,24 +187,30 @@ def _looked_for(rule: Rule, standard: str, requirement: str | None) -> str:
 class _PythonAnswers:
     def __init__(self, params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes):
         self.params, self.as_of, self.facts, self.indexes = params, as_of, facts, indexes
-        self.requires: dict[str, _Query] = {}
+        self.requires: dict[str, tuple[_Query, bool]] = {}  # expectation id -> (require, whether it uses the for_each variables)
 
         self.independent: dict[str, list[Env]] = {}
 
     def query(self, expectation: Expectation) -> Iterator[Env]:
-        return _Query(expectation.query, self.params, self.as_of, self.facts, self.indexes).answers({})
+        # build_outcome reads each answer before asking for the next: one dict serves them all.
+        return _Query(expectation.query, self.params, self.as_of, self.facts, self.indexes).answers({}, copies=False)
 
     def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
         known = self.independent.get(expectation.id)
         if known is not None:
             # Every witness's evidence was taken at the first answer; one witness says "there is one".
             return [dict(env, **known[0])] if known else []
-        require = self.requires.get(expectation.id)
-        if require is None:
-            require = _Query(expectation.require, self.params, self.as_of, self.facts, self.indexes, outer=expectation.query)
-            self.requires[expectation.id] = require
+        compiled = self.requires.get(expectation.id)
+        if compiled is None:
+            compiled = (_Query(expectation.require, self.params, self.as_of, self.facts, self.indexes, outer=expectation.query),
+                        _uses_outer(expectation))
+            self.requires[expectation.id] = compiled
+        require, uses_outer = compiled
+        if require.checks_only:
+            # Only extra tests on the answer itself: it is its own witness, or there is none.
+            return [dict(env)] if require.holds(env) else []
         found = list(require.answers(dict(env)))
-        if not _uses_outer(expectation):
+        if not uses_outer:
             # The same witnesses for every answer of for_each: found once, not once per answer.
             self.independent[expectation.id] = [{k: v for k, v in w.items() if k not in env} for w in found]
         return found
@@ -240,12 +246,12 @@ def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tupl
     return None, ()
 
 
-def _evidence(env: Env, standard: str) -> Iterator[str]:
+def _add_evidence(evidence: set[str], env: Env, standard: str) -> None:
     # Evidence for a standard is only what belongs to that standard's management system:
     # an answer that reaches a QMS-only document shows nothing for the ISMS.
     for value in env.values():
         if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES and standard in value.get("standards", ()):
-            yield value["id"]
+            evidence.add(value["id"])
 
 
 def _get(fact: dict[str, Any], attribute: str) -> Any:
@@ -264,6 +270,7 @@ class _Indexes:
         self.facts = facts
         self.equal: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
         self.member: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
+        self.fixed: dict[tuple[Any, ...], list[dict[str, Any]]] = {}  # see _Step.fixed
 
     def by_value(self, type_name: str, attribute: str) -> dict[Any, list[dict[str, Any]]]:
         key = (type_name, attribute)
@@ -301,20 +308,39 @@ class _Query:
         for binding in bindings:
             self.steps.append(_Step(binding, params, as_of, facts, indexes, bound))
             bound.add(binding.variable)
+        # every step re-tests a variable the outer query bound: at most one answer, the outer one
+        self.checks_only = bool(self.steps) and all(step.check for step in self.steps)
 
-    def answers(self, env: Env) -> Iterator[Env]:
-        return self._extend(env, 0)
+    def answers(self, env: Env, copies: bool = True) -> Iterator[Env]:
+        """Every extension of ``env``. ``copies`` False: each answer is ``env`` itself, valid
+        until the next one is asked for (for callers that read an answer and move on)."""
+        if not self.steps:
+            return iter((dict(env),))
+        return self._extend(env, 0, copies)
 
-    def _extend(self, env: Env, position: int) -> Iterator[Env]:
-        if position == len(self.steps):
-            yield dict(env)
-            return
+    def _extend(self, env: Env, position: int, copies: bool) -> Iterator[Env]:
         step = self.steps[position]
-        for value in step.candidates(env):
-            env[step.variable] = value
-            yield from self._extend(env, position + 1)
+        variable = step.variable
+        if position + 1 == len(self.steps):
+            for value in step.candidates(env):
+                env[variable] = value
+                yield dict(env) if copies else env
+        else:
+            for value in step.candidates(env):
+                env[variable] = value
+                yield from self._extend(env, position + 1, copies)
         if not step.check:
-            env.pop(step.variable, None)
+            env.pop(variable, None)
+
+    def holds(self, env: Env) -> bool:
+        """For a query of checks only: whether the bound variables pass every test."""
+        for step in self.steps:
+            if not step.candidates(env):
+                return False
+        return True
+
+
+_NOTHING: tuple[Any, ...] = ()
 
 
 class _Step:
@@ -325,7 +351,8 @@ class _Step:
         self.facts = facts
         self.indexes = indexes
         self.values = _resolver(binding.values, params, as_of) if binding.values is not None else None
-        tests: list[tuple[Callable[[dict[str, Any]], Any], Callable[[Any, Any], bool], Callable[[Env], Any], bool]] = []
+        constant_tests: list[Callable[[dict[str, Any]], Any]] = []
+        joined_tests: list[Callable[[dict[str, Any], Env], Any]] = []
         lookups: list[tuple[str, str, Callable[[Env], Any], bool]] = []  # (kind, attribute, resolve, constant)
         for condition in sorted(binding.conditions, key=_selectivity):
             resolve = _resolver(condition.operand, params, as_of)
@@ -334,14 +361,22 @@ class _Step:
             kind = _LOOKUPS.get(condition.operator)
             if kind and usable and not self.check and not (kind == "any" and constant):
                 lookups.append((kind, condition.attribute, resolve, constant))
-            attribute = condition.attribute
-            getter = (lambda f, a=attribute: f.get(a)) if "." not in attribute else (lambda f, a=attribute: _get(f, a))
-            tests.append((getter, OPERATORS[condition.operator], resolve, constant))
-        self.tests = tests
-        self.constant_tests = [t for t in tests if t[3]]
-        self.joined_tests = [t for t in tests if not t[3]]
+            if constant:
+                constant_tests.append(_constant_test(condition.attribute, condition.operator, resolve({})))
+            else:
+                joined_tests.append(_joined_test(condition.attribute, condition.operator, condition.operand))
+        # Tests have no side effects and never raise, so their order does not change an answer:
+        # the constant ones first, then those that read earlier variables.
+        self.constant_pass = _all_of(constant_tests)
+        self.joined_pass = _all_joined(joined_tests)
         self._prefiltered: list[dict[str, Any]] | None = None
         self.index = self._choose_index(lookups)
+        # A step that reads no earlier variable has the same candidates whenever it runs, and
+        # every rule (per standard, per requirement) asking the same of the same type shares them.
+        self.fixed: tuple[Any, ...] | None = None
+        if not self.check and self.values is None and not joined_tests:
+            self.fixed = (self.type, tuple((c.attribute, c.operator, repr(_resolver(c.operand, params, as_of)({})))
+                                           for c in binding.conditions))
 
     def _choose_index(self, lookups: list[tuple[str, str, Callable[[Env], Any], bool]]) -> tuple[str, str, Callable[[Env], Any]] | None:
         """A join on an earlier variable first (lookups come in order of selectivity);
@@ -363,50 +398,176 @@ class _Step:
         # "any" (one of a list) looks each item up like an equality.
         return self.indexes.by_member(self.type or "", attribute) if kind == "member" else self.indexes.by_value(self.type or "", attribute)
 
-    def candidates(self, env: Env) -> Iterator[Any]:
+    def _passing(self, facts: Iterable[dict[str, Any]], env: Env) -> list[dict[str, Any]] | Iterable[dict[str, Any]]:
+        constant, joined = self.constant_pass, self.joined_pass
+        if constant is None:
+            return facts if joined is None else [f for f in facts if joined(f, env)]
+        if joined is None:
+            return [f for f in facts if constant(f)]
+        return [f for f in facts if constant(f) and joined(f, env)]
+
+    def candidates(self, env: Env) -> Iterable[Any]:
+        """The values this step can take with ``env`` bound (read before the step binds anything)."""
         if self.values is not None:
             values = self.values(env)
-            yield from (values if isinstance(values, list) else [])
-            return
+            return values if isinstance(values, list) else _NOTHING
         if self.check:
             fact = env[self.variable]
-            if self._passes(fact, env, self.tests):
-                yield fact
-            return
+            constant, joined = self.constant_pass, self.joined_pass
+            if (constant is None or constant(fact)) and (joined is None or joined(fact, env)):
+                return (fact,)
+            return _NOTHING
+        if self.fixed is not None:
+            found = self.indexes.fixed.get(self.fixed)
+            if found is None:
+                found = self.indexes.fixed[self.fixed] = list(self._find(env))
+            return found
+        return self._find(env)
+
+    def _find(self, env: Env) -> Iterable[dict[str, Any]]:
         if self.index is not None:
             kind, attribute, resolve = self.index
             key = resolve(env)
             if kind == "any":  # the attribute is one of a list an earlier variable holds
                 if not isinstance(key, list):
-                    return
+                    return _NOTHING
                 table = self._table(kind, attribute)
                 seen: set[int] = set()
+                found = []
                 for item in key:
                     if isinstance(item, (list, dict)) or item is None:
                         continue
-                    for fact in table.get((type(item), item), ()):
-                        if id(fact) not in seen and self._passes(fact, env, self.tests):
+                    for fact in self._passing(table.get((type(item), item), _NOTHING), env):
+                        if id(fact) not in seen:
                             seen.add(id(fact))
-                            yield fact
-                return
+                            found.append(fact)
+                return found
             if isinstance(key, (list, dict)) or key is None:
-                return
-            for fact in self._table(kind, attribute).get((type(key), key), ()):
-                if self._passes(fact, env, self.tests):
-                    yield fact
-            return
+                return _NOTHING
+            return self._passing(self._table(kind, attribute).get((type(key), key), _NOTHING), env)
         if self._prefiltered is None:
-            self._prefiltered = [f for f in self.facts.of_type(self.type or "") if self._passes(f, {}, self.constant_tests)]
-        for fact in self._prefiltered:
-            if self._passes(fact, env, self.joined_tests):
-                yield fact
+            constant = self.constant_pass
+            facts = self.facts.of_type(self.type or "")
+            self._prefiltered = facts if constant is None else [f for f in facts if constant(f)]
+        joined = self.joined_pass
+        return self._prefiltered if joined is None else [f for f in self._prefiltered if joined(f, env)]
 
-    @staticmethod
-    def _passes(fact: dict[str, Any], env: Env, tests: list[Any]) -> bool:
-        for getter, test, resolve, _ in tests:
-            if not test(getter(fact), resolve(env)):
+
+def _all_of(tests: list[Callable[[dict[str, Any]], Any]]) -> Callable[[dict[str, Any]], Any] | None:
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda fact: first(fact) and second(fact)
+
+    def every(fact: dict[str, Any]) -> bool:
+        for test in tests:
+            if not test(fact):
                 return False
         return True
+
+    return every
+
+
+def _all_joined(tests: list[Callable[[dict[str, Any], Env], Any]]) -> Callable[[dict[str, Any], Env], Any] | None:
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+
+    def every(fact: dict[str, Any], env: Env) -> bool:
+        for test in tests:
+            if not test(fact, env):
+                return False
+        return True
+
+    return every
+
+
+def _getter(attribute: str) -> Callable[[dict[str, Any]], Any]:
+    if "." in attribute:
+        return lambda fact: _get(fact, attribute)
+    return lambda fact: fact.get(attribute)
+
+
+def _constant_test(attribute: str, operator: str, operand: Any) -> Callable[[dict[str, Any]], Any]:
+    """One condition against a constant, as a function of the fact.
+
+    The common operators are written out (what OPERATORS computes, without the
+    calls); the others, and dotted attributes, go through OPERATORS itself.
+    """
+    test = OPERATORS[operator]
+    if "." in attribute:
+        return lambda fact: test(_get(fact, attribute), operand)
+    if operator == "exists":
+        wanted = bool(operand)
+
+        def exists(fact: dict[str, Any]) -> bool:
+            value = fact.get(attribute)
+            return (value is not None and value != [] and value != "") == wanted
+
+        return exists
+    if operand is None and operator != "exists":
+        return lambda fact: False  # every other operator is false against a missing operand
+    if operator == "equals":
+        kind = type(operand)
+
+        def equals(fact: dict[str, Any]) -> bool:
+            value = fact.get(attribute)
+            return value == operand and type(value) is kind
+
+        return equals
+    if operator == "contains":
+        def contains(fact: dict[str, Any]) -> bool:
+            value = fact.get(attribute)
+            return isinstance(value, list) and operand in value
+
+        return contains
+    if operator == "in" and type(operand) is list:
+        def among(fact: dict[str, Any]) -> bool:
+            value = fact.get(attribute)
+            return value is not None and value in operand
+
+        return among
+    if operator in _DATE_TESTS and type(operand) is str:
+        compare = _DATE_TESTS[operator]
+
+        def date(fact: dict[str, Any]) -> bool:
+            value = fact.get(attribute)
+            return isinstance(value, str) and compare(value, operand)
+
+        return date
+    return lambda fact: test(fact.get(attribute), operand)
+
+
+# Date operators between two strings: what OPERATORS computes once both are text.
+_DATE_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "on_or_after": str.__ge__, "after": str.__gt__, "on_or_before": str.__le__, "before": str.__lt__,
+}
+
+
+def _joined_test(attribute: str, operator: str, operand: Ref) -> Callable[[dict[str, Any], Env], Any]:
+    """One condition against an earlier variable, as a function of the fact and the answer so far."""
+    test = OPERATORS[operator]
+    getter = _getter(attribute)
+    variable, other = operand.variable, operand.attribute
+    if operator == "equals" and "." not in attribute and (other is None or "." not in other):
+        def equals(fact: dict[str, Any], env: Env) -> bool:
+            bound = env.get(variable)
+            if isinstance(bound, dict):
+                wanted = bound.get(other) if other else bound["id"]
+            else:
+                wanted = bound
+            if wanted is None:
+                return False
+            value = fact.get(attribute)
+            return value == wanted and type(value) is type(wanted)
+
+        return equals
+    resolve = _resolver(operand, {}, dt.date.min)
+    return lambda fact, env: test(getter(fact), resolve(env))
 
 
 # Operators a hash index can answer: equality, list membership of the fact's
