@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..text import json_safe
+from ..text import json_document
 from ..verdicts.decision import Result, Verdict
 from ..evidence.git import UNCOMMITTED
 from ..verdicts import baseline
@@ -84,4 +83,4 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_safe(json.dumps(as_records(result), indent=2, ensure_ascii=False, sort_keys=False)) + "\n"
+    return json_document(as_records(result)) + "\n"
