@@ -133,7 +133,7 @@ def with_git(result: Result, ims: Ims, git: GitEvidence) -> Result:
         notes += ("the repository is a shallow clone: last-change dates at its edge are marked shallow and not used to find "
                   "documents changed after approval; fetch the history (git fetch --unshallow) to check them",)
     documents = [(e.id, e.data["path"]) for e in ims.of_type("document") if "path" in e.data]
-    return replace(result, notes=notes, git=git, evidence_state=evidence_states(ims.root, documents, git))
+    return replace(result, notes=notes, git=git, evidence_state=evidence_states(ims.root, documents, git, ims.locate_evidence))
 
 
 def select_standards(requested: list[str], ims: Ims) -> list[str]:

@@ -135,7 +135,7 @@ def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, 
             if type_name == "process":
                 fact["in_house"] = "operated_by" not in fact
             elif type_name == "document":
-                fact["file_status"] = evidence_status(ims.root, fact["path"]) if "path" in fact else "none"
+                fact["file_status"] = evidence_status(ims.root, fact["path"], ims.locate_evidence) if "path" in fact else "none"
                 fact["changed_after_approval"] = False
                 if with_git and "path" in fact:
                     _git_attributes(fact, git, require_committed, as_of)  # type: ignore[arg-type]

@@ -46,12 +46,29 @@ class Ims:
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by type, sorted by id
     by_id: dict[str, Entity] = field(default_factory=dict)
     sources: list[YamlSource] = field(default_factory=list)
+    # evidence path -> what locate_evidence found (or its Refusal): loading, the facts and git's
+    # on-disk test each ask about every document's file, and the disk answers once per run
+    located: dict[str, tuple[str, os.stat_result | None] | Refusal] = field(default_factory=dict, repr=False, compare=False)
+    folders: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)  # locate_evidence's memo
 
     def of_type(self, name: str) -> list[Entity]:
         return self.entities.get(name, [])
 
     def claimed_standards(self) -> dict[str, Entity]:
         return {e.data["standard"]: e for e in self.of_type("management_system")}
+
+    def locate_evidence(self, relative: str) -> tuple[str, os.stat_result | None]:
+        """:func:`containment.locate_evidence` below the root, looked up once per path."""
+        found = self.located.get(relative)
+        if found is None:
+            try:
+                found = locate_evidence(str(self.root), relative, self.folders)
+            except Refusal as refusal:
+                found = refusal
+            self.located[relative] = found
+        if isinstance(found, Refusal):
+            raise Refusal(*found.args)
+        return found
 
     def location(self, entity_id: str | None, attribute: tuple[Any, ...] = ()) -> tuple[str, int, int, str]:
         """(file, line, column, pointer) of an entity's attribute."""
@@ -197,19 +214,35 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
     types = {t.name: t for t in collections.values()}
     budget = Budget()
     suggesters: dict[str, tuple[list[str], Suggester]] = {}  # per type, built once: a problem costs no scan
+    by_id = ims.by_id
     for type_name, entities in ims.entities.items():
         etype = types[type_name]
+        # (reference, the entity type it names, or None for requirement ids)
+        references = [(ref, None if ref.target == "requirements" else collections[ref.target].name) for ref in etype.references]
         for entity in entities:
-            for ref in etype.references:
+            for ref, wanted in references:
+                # Most references resolve: test the values alone first, and walk with
+                # pointers only where one does not.
+                for value in _leaf_values(entity.data, ref.path):
+                    if not isinstance(value, str):
+                        continue
+                    if wanted is None:
+                        if not known_requirement(value):
+                            break
+                        continue
+                    target = by_id.get(value)
+                    if target is None or target.type != wanted:
+                        break
+                else:
+                    continue
                 for parts, value in values_at(entity.data, ref.path):
                     if not isinstance(value, str):
                         continue  # a wrong type is the schema's finding
-                    if ref.target == "requirements":
+                    if wanted is None:
                         if not known_requirement(value):
                             problems.append(entity.problem(parts, f"{value} is not a requirement imscheck knows: check the standard id and clause (see 'imscheck catalogue')"))
                         continue
-                    target = ims.by_id.get(value)
-                    wanted = collections[ref.target].name
+                    target = by_id.get(value)
                     if target is None or target.type != wanted:
                         if wanted not in suggesters:
                             ids = [e.id for e in ims.of_type(wanted)]
@@ -220,6 +253,17 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
                         found = f" (it is a {target.type})" if target is not None else ""
                         problems.append(entity.problem(parts, f"no {wanted.replace('_', ' ')} has id {value!r}{found}: {advice}"))
     return problems
+
+
+def _leaf_values(data: Any, path: tuple[str, ...]) -> list[Any]:
+    """The values :func:`values_at` reaches, without their pointers."""
+    if len(path) == 1 and path[0] != "[]":
+        value = data.get(path[0]) if isinstance(data, dict) else None
+        return [value] if value is not None else []
+    if len(path) == 2 and path[1] == "[]" and path[0] != "[]":
+        value = data.get(path[0]) if isinstance(data, dict) else None
+        return [v for v in value if v is not None] if isinstance(value, list) else []
+    return [value for _, value in values_at(data, path)]
 
 
 def _model_problems(ims: Ims) -> list[Problem]:
@@ -255,20 +299,21 @@ def _path_problems(ims: Ims) -> list[Problem]:
     problems = []
     for doc in ims.of_type("document"):
         if isinstance(doc.data.get("path"), str) and doc.data["path"]:
-            message = evidence_path_problem(ims.root, doc.data["path"])
+            message = evidence_path_problem(ims.root, doc.data["path"], ims.locate_evidence)
             if message:
                 problems.append(doc.problem(("path",), message))
     return problems
 
 
-def evidence_path_problem(root: Path, relative: str) -> str | None:
+def evidence_path_problem(root: Path, relative: str,
+                          locate: Callable[[str], tuple[str, os.stat_result | None]] | None = None) -> str | None:
     """Why an evidence path may not be used, or None. It must stay inside ``root``
     and name a regular file (or nothing yet: a missing file is a finding, not an error)."""
     problem = name_problem(relative, "evidence path")
     if problem:
         return problem
     try:
-        real, info = locate_evidence(str(root), relative)
+        real, info = locate(relative) if locate is not None else locate_evidence(str(root), relative)
     except Refusal as refusal:
         return f"evidence path {relative!r} {refusal}"
     if info is not None and not stat.S_ISREG(info.st_mode):
