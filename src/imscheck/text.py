@@ -102,9 +102,9 @@ def _indented(value: Any, newline: str) -> str:
         if not value:
             return "[]"
         inner = newline + "  "
-        if all(type(item) is str for item in value):
+        try:  # most lists in a report are of text only (evidence ids)
             parts = list(map(encode_basestring, value))
-        else:
+        except TypeError:
             parts = [_indented(item, inner) for item in value]
         return "[" + inner + ("," + inner).join(parts) + newline + "]"
     if value is None:

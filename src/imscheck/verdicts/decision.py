@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..knowledge.catalogue import STANDARD_ORDER, Catalogue, requirement_order
+from ..knowledge.catalogue import INVERSE, STANDARD_ORDER, Catalogue, requirement_order
 from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
@@ -270,10 +270,11 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
     strength of some of its parts. Deepest headings first, so 8.5 can follow 8.5.1.
     """
     out = dict(verdicts)
+    below = _children(catalogue)
     for standard in standards:
-        headings = [r for r in catalogue.of_standard(standard) if r.id not in out and catalogue.children(r.id)]
+        headings = [r for r in catalogue.of_standard(standard) if r.id not in out and below.get(r.id)]
         for heading in sorted(headings, key=lambda r: -r.id.count(".")):
-            children = sorted(catalogue.children(heading.id), key=lambda r: requirement_order(r.id))
+            children = sorted(below[heading.id], key=lambda r: requirement_order(r.id))
             if any(child.id not in out for child in children):
                 continue
             parts = [out[child.id] for child in children]
@@ -300,6 +301,26 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
     return out
 
 
+def _children(catalogue: Catalogue) -> dict[str, list[Any]]:
+    """``catalogue.children`` of every requirement at once, in the same order: a sub-clause's
+    parent is its id up to the last dot (9.3.2 -> 9.3)."""
+    below: dict[str, list[Any]] = {}
+    for requirement in catalogue.requirements.values():
+        parent, dot, _ = requirement.id.rpartition(".")
+        if dot:
+            below.setdefault(parent, []).append(requirement)
+    return below
+
+
+def _correlations(catalogue: Catalogue) -> dict[str, list[tuple[str, str]]]:
+    """``catalogue.correlated`` of every requirement at once (one pass over the correlations)."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for c in catalogue.correlations:
+        found.setdefault(c.source, set()).add((c.target, c.relation))
+        found.setdefault(c.target, set()).add((c.source, INVERSE[c.relation]))
+    return {rid: sorted(pairs) for rid, pairs in found.items()}
+
+
 def _capped(verdict: Verdict) -> Verdict:
     """The first MAX_REASONS reasons (already in their report order), then how many more there are."""
     if len(verdict.reasons) <= MAX_REASONS:
@@ -324,14 +345,15 @@ def _sorted(reasons: list[Reason]) -> tuple[Reason, ...]:
 
 def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[str, Verdict]:
     out = {}
+    correlated = _correlations(catalogue)
     for rid, verdict in verdicts.items():
         shared = []
         if verdict.status == MET and verdict.evidence:
             mine = set(verdict.evidence)
-            for other, relation in catalogue.correlated(rid):
+            for other, relation in correlated.get(rid, ()):
                 theirs = verdicts.get(other)
                 if (relation in SHARING_RELATIONS and theirs is not None and theirs.status == MET
-                        and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
+                        and theirs.standard != verdict.standard and not mine.isdisjoint(theirs.evidence)):
                     shared.append(other)
         out[rid] = replace(verdict, shared_with=tuple(sorted(set(shared), key=requirement_order)))
     return out
