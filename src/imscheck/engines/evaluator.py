@@ -193,7 +193,7 @@ class _PythonAnswers:
 
     def query(self, expectation: Expectation) -> Iterator[Env]:
         # build_outcome reads each answer before asking for the next: one dict serves them all.
-        return _Query(expectation.query, self.params, self.as_of, self.facts, self.indexes).answers({}, copies=False)
+        return _compiled(expectation.query, (), self.params, self.as_of, self.facts, self.indexes).answers({}, copies=False)
 
     def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
         known = self.independent.get(expectation.id)
@@ -202,7 +202,7 @@ class _PythonAnswers:
             return [dict(env, **known[0])] if known else []
         compiled = self.requires.get(expectation.id)
         if compiled is None:
-            compiled = (_Query(expectation.require, self.params, self.as_of, self.facts, self.indexes, outer=expectation.query),
+            compiled = (_compiled(expectation.require, expectation.query, self.params, self.as_of, self.facts, self.indexes),
                         _uses_outer(expectation))
             self.requires[expectation.id] = compiled
         require, uses_outer = compiled
@@ -214,6 +214,23 @@ class _PythonAnswers:
             # The same witnesses for every answer of for_each: found once, not once per answer.
             self.independent[expectation.id] = [{k: v for k, v in w.items() if k not in env} for w in found]
         return found
+
+
+def _compiled(bindings: tuple[Binding, ...], outer: tuple[Binding, ...], params: dict[str, Any], as_of: dt.date,
+              facts: Facts, indexes: _Indexes) -> _Query:
+    """The query for these bindings, compiled once for every rule evaluation (standard,
+    requirement) that gives its constants the same values: a per-requirement rule asks the
+    same of hundreds of requirements, most of its queries not depending on which."""
+    constants = []
+    for binding in bindings:
+        operands = [c.operand for c in binding.conditions] + ([binding.values] if binding.values is not None else [])
+        constants.append(tuple(repr(_resolver(o, params, as_of)({})) if not isinstance(o, Ref) else "" for o in operands))
+    key = (id(bindings), id(outer), tuple(constants))
+    found = indexes.queries.get(key)
+    if found is None:
+        # the bindings are kept with the query: their ids stay theirs while the cache lives
+        found = indexes.queries[key] = (bindings, outer, _Query(bindings, params, as_of, facts, indexes, outer=outer))
+    return found[2]
 
 
 def _uses_outer(expectation: Expectation) -> bool:
@@ -271,16 +288,23 @@ class _Indexes:
         self.equal: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
         self.member: dict[tuple[str, str], dict[Any, list[dict[str, Any]]]] = {}
         self.fixed: dict[tuple[Any, ...], list[dict[str, Any]]] = {}  # see _Step.fixed
+        self.queries: dict[tuple[Any, ...], tuple[Any, Any, _Query]] = {}  # see _compiled
 
     def by_value(self, type_name: str, attribute: str) -> dict[Any, list[dict[str, Any]]]:
         key = (type_name, attribute)
         index = self.equal.get(key)
         if index is None:
             index = {}
+            get = _getter(attribute)
             for fact in self.facts.of_type(type_name):
-                value = _get(fact, attribute)
+                value = get(fact)
                 if value is not None and not isinstance(value, (list, dict)):
-                    index.setdefault((type(value), value), []).append(fact)
+                    value_key = (type(value), value)
+                    bucket = index.get(value_key)
+                    if bucket is None:
+                        index[value_key] = [fact]
+                    else:
+                        bucket.append(fact)
             self.equal[key] = index
         return index
 
@@ -289,11 +313,21 @@ class _Indexes:
         index = self.member.get(key)
         if index is None:
             index = {}
+            get = _getter(attribute)
             for fact in self.facts.of_type(type_name):
-                value = _get(fact, attribute)
+                value = get(fact)
                 if isinstance(value, list):
-                    for item in dict.fromkeys(v for v in value if not isinstance(v, (list, dict))):
-                        index.setdefault((type(item), item), []).append(fact)
+                    try:
+                        items = dict.fromkeys(value)
+                    except TypeError:  # lists and mappings inside: not keys
+                        items = dict.fromkeys(v for v in value if not isinstance(v, (list, dict)))
+                    for item in items:
+                        value_key = (type(item), item)
+                        bucket = index.get(value_key)
+                        if bucket is None:
+                            index[value_key] = [fact]
+                        else:
+                            bucket.append(fact)
             self.member[key] = index
         return index
 
