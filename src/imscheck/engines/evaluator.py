@@ -108,6 +108,10 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
     """The one place where answers become findings and evidence, for every engine."""
     violations: list[Violation] = []
     evidence: set[str] = set()
+    # The values answers reached: evidence counts only when nothing is violated, so it is taken
+    # from them at the end, each fact once (and in batches, so the list stays short).
+    reached: list[Any] = []
+    taken: dict[int, Any] = {}
     failed: set[str] = set()
     bases: list[str] = []
     for expectation in rule.expectations_for(standard, requirement):
@@ -135,7 +139,10 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
             any_answer = False
             for env in found:
                 any_answer = True
-                _add_evidence(evidence, env, standard)
+                if not violations:
+                    reached += env.values()
+                    if len(reached) > _BATCH:
+                        _take_evidence(reached, taken, evidence, standard)
             if not any_answer:
                 violations.append(violation(None))
         elif expectation.kind == "none":
@@ -145,10 +152,13 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
             for env in found:
                 any_answer = True
                 witnesses = answers.witnesses(expectation, env)
-                for witness in witnesses:
-                    _add_evidence(evidence, witness, standard)
                 if not witnesses:
                     violations.append(violation(env))
+                elif not violations:
+                    for witness in witnesses:
+                        reached += witness.values()
+                    if len(reached) > _BATCH:
+                        _take_evidence(reached, taken, evidence, standard)
             if not any_answer and expectation.basis is not None:
                 # A basis filled from a parameter left empty for this standard states nothing.
                 stated = render_message(expectation.basis, lambda n, a: lookup(n, a, {})).strip()
@@ -156,6 +166,8 @@ def build_outcome(rule: Rule, standard: str, params: dict[str, Any], answers: An
                     bases.append(stated)
         if len(violations) > before:
             failed.add(expectation.id)
+    if not violations:
+        _take_evidence(reached, taken, evidence, standard)
     unevidenced = None
     if not violations and not evidence and not bases:
         # "For every X ..." holds when there is no X: that alone is not evidence.
@@ -196,19 +208,20 @@ class _PythonAnswers:
         return _compiled(expectation.query, (), self.params, self.as_of, self.facts, self.indexes).answers({}, copies=False)
 
     def witnesses(self, expectation: Expectation, env: Env) -> list[Env]:
-        known = self.independent.get(expectation.id)
-        if known is not None:
-            # Every witness's evidence was taken at the first answer; one witness says "there is one".
-            return [dict(env, **known[0])] if known else []
         compiled = self.requires.get(expectation.id)
         if compiled is None:
             compiled = (_compiled(expectation.require, expectation.query, self.params, self.as_of, self.facts, self.indexes),
                         _uses_outer(expectation))
             self.requires[expectation.id] = compiled
         require, uses_outer = compiled
-        if require.checks_only:
+        holds = require.holds
+        if holds is not None:
             # Only extra tests on the answer itself: it is its own witness, or there is none.
-            return [dict(env)] if require.holds(env) else []
+            return [dict(env)] if holds(env) else []
+        known = self.independent.get(expectation.id)
+        if known is not None:
+            # Every witness's evidence was taken at the first answer; one witness says "there is one".
+            return [dict(env, **known[0])] if known else []
         found = list(require.answers(dict(env)))
         if not uses_outer:
             # The same witnesses for every answer of for_each: found once, not once per answer.
@@ -263,12 +276,20 @@ def _anchor(expectation: Expectation, env: Env | None) -> tuple[str | None, tupl
     return None, ()
 
 
-def _add_evidence(evidence: set[str], env: Env, standard: str) -> None:
+_BATCH = 1 << 14
+
+
+def _take_evidence(reached: list[Any], taken: dict[int, Any], evidence: set[str], standard: str) -> None:
+    """The evidence among ``reached`` into ``evidence``; ``taken``: the facts already judged, by
+    identity (each kept there, so that no other object can take its id while this runs)."""
     # Evidence for a standard is only what belongs to that standard's management system:
     # an answer that reaches a QMS-only document shows nothing for the ISMS.
-    for value in env.values():
-        if isinstance(value, dict) and value["type"] not in STRUCTURAL_TYPES and standard in value.get("standards", ()):
-            evidence.add(value["id"])
+    for value in reached:
+        if isinstance(value, dict) and id(value) not in taken:
+            taken[id(value)] = value
+            if value["type"] not in STRUCTURAL_TYPES and standard in value.get("standards", ()):
+                evidence.add(value["id"])
+    reached.clear()
 
 
 def _get(fact: dict[str, Any], attribute: str) -> Any:
@@ -342,8 +363,11 @@ class _Query:
         for binding in bindings:
             self.steps.append(_Step(binding, params, as_of, facts, indexes, bound))
             bound.add(binding.variable)
-        # every step re-tests a variable the outer query bound: at most one answer, the outer one
-        self.checks_only = bool(self.steps) and all(step.check for step in self.steps)
+        # Every step re-tests a variable the outer query bound: at most one answer, the outer one,
+        # and holds(env) says whether there is one.
+        self.holds: Callable[[Env], Any] | None = None
+        if self.steps and all(step.check for step in self.steps):
+            self.holds = self._checks()
 
     def answers(self, env: Env, copies: bool = True) -> Iterator[Env]:
         """Every extension of ``env``. ``copies`` False: each answer is ``env`` itself, valid
@@ -366,12 +390,20 @@ class _Query:
         if not step.check:
             env.pop(variable, None)
 
-    def holds(self, env: Env) -> bool:
-        """For a query of checks only: whether the bound variables pass every test."""
-        for step in self.steps:
-            if not step.candidates(env):
-                return False
-        return True
+    def _checks(self) -> Callable[[Env], Any]:
+        if len(self.steps) == 1 and self.steps[0].joined_pass is None:
+            variable, constant = self.steps[0].variable, self.steps[0].constant_pass
+            if constant is None:
+                return lambda env: True
+            return lambda env: constant(env[variable])
+
+        def every(env: Env) -> bool:
+            for step in self.steps:
+                if not step.candidates(env):
+                    return False
+            return True
+
+        return every
 
 
 _NOTHING: tuple[Any, ...] = ()

@@ -209,40 +209,26 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
 
 
 def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> list[Problem]:
+    if _references_resolve(ims, known_requirement):
+        return []  # the usual case, found by set operations; the walk below locates what does not resolve
     problems = []
     collections = collection_types()
     types = {t.name: t for t in collections.values()}
     budget = Budget()
     suggesters: dict[str, tuple[list[str], Suggester]] = {}  # per type, built once: a problem costs no scan
-    by_id = ims.by_id
     for type_name, entities in ims.entities.items():
         etype = types[type_name]
-        # (reference, the entity type it names, or None for requirement ids)
-        references = [(ref, None if ref.target == "requirements" else collections[ref.target].name) for ref in etype.references]
         for entity in entities:
-            for ref, wanted in references:
-                # Most references resolve: test the values alone first, and walk with
-                # pointers only where one does not.
-                for value in _leaf_values(entity.data, ref.path):
-                    if not isinstance(value, str):
-                        continue
-                    if wanted is None:
-                        if not known_requirement(value):
-                            break
-                        continue
-                    target = by_id.get(value)
-                    if target is None or target.type != wanted:
-                        break
-                else:
-                    continue
+            for ref in etype.references:
                 for parts, value in values_at(entity.data, ref.path):
                     if not isinstance(value, str):
                         continue  # a wrong type is the schema's finding
-                    if wanted is None:
+                    if ref.target == "requirements":
                         if not known_requirement(value):
                             problems.append(entity.problem(parts, f"{value} is not a requirement imscheck knows: check the standard id and clause (see 'imscheck catalogue')"))
                         continue
-                    target = by_id.get(value)
+                    target = ims.by_id.get(value)
+                    wanted = collections[ref.target].name
                     if target is None or target.type != wanted:
                         if wanted not in suggesters:
                             ids = [e.id for e in ims.of_type(wanted)]
@@ -255,15 +241,33 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
     return problems
 
 
-def _leaf_values(data: Any, path: tuple[str, ...]) -> list[Any]:
-    """The values :func:`values_at` reaches, without their pointers."""
-    if len(path) == 1 and path[0] != "[]":
-        value = data.get(path[0]) if isinstance(data, dict) else None
-        return [value] if value is not None else []
-    if len(path) == 2 and path[1] == "[]" and path[0] != "[]":
-        value = data.get(path[0]) if isinstance(data, dict) else None
-        return [v for v in value if v is not None] if isinstance(value, list) else []
-    return [value for _, value in values_at(data, path)]
+def _references_resolve(ims: Ims, known_requirement: Callable[[str], bool]) -> bool:
+    """Whether every reference names an entity of its type (or a known requirement), as the walk
+    in :func:`_reference_problems` would find, tested per reference field over all entities at once."""
+    collections = collection_types()
+    types = {t.name: t for t in collections.values()}
+    ids = {type_name: {e.id for e in entities} for type_name, entities in ims.entities.items()}
+    nothing: set[str] = set()
+    for type_name, entities in ims.entities.items():
+        records = [e.data for e in entities]
+        for ref in types[type_name].references:
+            named = {value for value in _values_of_all(records, ref.path) if isinstance(value, str)}
+            if ref.target == "requirements":
+                if not all(known_requirement(value) for value in named):
+                    return False
+            elif not named <= ids.get(collections[ref.target].name, nothing):
+                return False
+    return True
+
+
+def _values_of_all(records: list[dict[str, Any]], path: tuple[str, ...]) -> list[Any]:
+    """What :func:`values_at` reaches in each record, without pointers (None left out or harmless)."""
+    head = path[0] if path else "[]"
+    if head != "[]" and len(path) == 1:
+        return [record.get(head) for record in records]
+    if head != "[]" and len(path) == 2 and path[1] == "[]":
+        return [item for record in records if isinstance(items := record.get(head), list) for item in items]
+    return [value for record in records for _, value in values_at(record, path)]
 
 
 def _model_problems(ims: Ims) -> list[Problem]:
