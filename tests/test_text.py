@@ -62,6 +62,7 @@ def test_json_document_writes_hostile_text_and_nesting_like_the_standard_library
     value = {"a": [FORGED, "\ud800", "\ufffe", "", []], "b": {}, "c": [{"d": (1, True, None, "x\ny")}], "e": [[["deep"]]]}
     assert json_document(value) == json_safe(json.dumps(value, indent=2, ensure_ascii=False))
     assert json.loads(json_document(value))["a"][0] == FORGED
+    assert json_document(["ascii\x7fonly", "\x01"]) == '[\n  "ascii\\u007fonly",\n  "\\u0001"\n]'
 
 
 def test_problem_render_escapes_file_pointer_and_message():

@@ -73,6 +73,8 @@ def json_document(value: Any) -> str:
         text = _indented(value, "\n")
     except _Unusual:
         text = json.dumps(value, indent=2, ensure_ascii=False)
+    if text.isascii() and "\x7f" not in text:
+        return text  # JSON escapes C0 itself: DEL is the only ASCII character left for json_safe
     return json_safe(text)
 
 
