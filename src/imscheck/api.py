@@ -16,14 +16,13 @@ import os
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from . import resources
 from .knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue
 from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
-from .evidence.git import GitEvidence, evidence_states, read_work_tree
 from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config, shown
 from .load.ims import Ims, default_root, discover, load_ims
 from .output import STDOUT, Progress, check_targets, write_report, write_reports
@@ -31,11 +30,16 @@ from .reports import REPORTERS, console
 from .text import terminal_safe
 from .load import parsecache
 from .knowledge.rulebook import Rule, load_rules
-from .verdicts.baseline import compare, read_baseline
 from .knowledge.tagcheck import tag_warnings
 from .knowledge.withdrawn import withdrawn_notes
 from .verdicts.decision import Result, decide
 from .verdicts.lapsing import lapsing_soon, parse_duration, record_lapses, waiver_lapses
+
+if TYPE_CHECKING:
+    from .evidence.git import GitEvidence
+
+# Imported where used: evidence/git.py (not with --no-git) and verdicts/baseline.py (only with --baseline).
+
 
 def _durable() -> Engine:
     from .engines.durable import DurableEngine  # optional: durable-rules is an extra
@@ -132,6 +136,8 @@ def with_git(result: Result, ims: Ims, git: GitEvidence) -> Result:
     if git.shallow:
         notes += ("the repository is a shallow clone: last-change dates at its edge are marked shallow and not used to find "
                   "documents changed after approval; fetch the history (git fetch --unshallow) to check them",)
+    from .evidence.git import evidence_states
+
     documents = [(e.id, e.data["path"]) for e in ims.of_type("document") if "path" in e.data]
     return replace(result, notes=notes, git=git, evidence_state=evidence_states(ims.root, documents, git, ims.locate_evidence))
 
@@ -229,7 +235,11 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
     if not options.builtin_rules and not options.rules_dirs:
         raise UsageError("--no-builtin needs at least one --rules folder: there would be nothing to check")
     within = parse_duration(options.warn_within) if options.warn_within is not None else None
-    accepted = read_baseline(options.baseline) if options.baseline is not None else None
+    accepted = None
+    if options.baseline is not None:
+        from .verdicts.baseline import read_baseline
+
+        accepted = read_baseline(options.baseline)
     parsecache.configure(options.cache)
     catalogue = load_catalogue()
     builtin = resources.data_dir("rules") / "checks" if options.builtin_rules else None
@@ -239,7 +249,11 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
     standards = select_standards(options.standards, ims)
     if progress:
         progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")
-    git = read_work_tree(ims.root) if options.git or options.require_committed else None
+    git = None
+    if options.git or options.require_committed:
+        from .evidence.git import read_work_tree
+
+        git = read_work_tree(ims.root)
     if options.require_committed and not (git and git.available):
         raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
     as_of = options.as_of or dt.date.today()
@@ -249,6 +263,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
         soon = lapsing_soon(waiver_lapses(ims) + record_lapses(ims, as_of, standards), as_of, within)
         result = replace(result, warnings=result.warnings + tuple(item.warning() for item in soon))
     if accepted is not None:
+        from .verdicts.baseline import compare
+
         result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
     base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
     relative = Path(os.path.relpath(ims.root, base.resolve())).as_posix()

@@ -42,12 +42,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..knowledge.catalogue import Catalogue
 from ..evidence.files import evidence_status
-from ..evidence.git import DELETED, MISSING, UNCOMMITTED, GitEvidence
+from ..evidence.states import DELETED, MISSING, UNCOMMITTED
 from ..load.ims import Ims
+
+if TYPE_CHECKING:
+    from ..evidence.git import GitEvidence  # imported by the runs that read git
 
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
 

@@ -20,11 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
 from .files import Locate, evidence_status
-
-# States an evidence file can be in. Only ``committed`` is what a fresh clone sees.
-COMMITTED, MODIFIED, ADDED, UNTRACKED, IGNORED, DELETED, MISSING = (
-    "committed", "modified", "added", "untracked", "ignored", "deleted", "missing")
-UNCOMMITTED = frozenset({MODIFIED, ADDED, UNTRACKED, IGNORED, DELETED})
+from .states import ADDED, COMMITTED, DELETED, IGNORED, MISSING, MODIFIED, UNCOMMITTED, UNTRACKED  # noqa: F401 (named here too)
 
 _HEADER = "\x1e"
 _FIELD = "\x1f"

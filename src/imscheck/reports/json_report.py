@@ -6,8 +6,7 @@ from typing import Any
 
 from ..text import json_document
 from ..verdicts.decision import Result, Verdict
-from ..evidence.git import UNCOMMITTED
-from ..verdicts import baseline
+from ..evidence.states import UNCOMMITTED
 from ..verdicts.findings import Finding
 
 
@@ -22,10 +21,18 @@ def as_records(result: Result) -> dict[str, Any]:
         "notes": list(result.notes),
         "warnings": [{"file": w.file, "line": w.line, "message": w.message} for w in result.warnings],
         "git": _git(result),
-        "baseline": baseline.as_record(result.baseline) if result.baseline is not None else None,
+        "baseline": _baseline(result),
         "configuration": result.configuration,
         "evidence_root": result.evidence_root,
     }
+
+
+def _baseline(result: Result) -> dict[str, Any] | None:
+    if result.baseline is None:
+        return None
+    from ..verdicts import baseline  # only runs given --baseline need it
+
+    return baseline.as_record(result.baseline)
 
 
 def _git(result: Result) -> dict[str, Any] | None:
