@@ -216,8 +216,9 @@ class _PythonAnswers:
         require, uses_outer = compiled
         holds = require.holds
         if holds is not None:
-            # Only extra tests on the answer itself: it is its own witness, or there is none.
-            return [dict(env)] if holds(env) else []
+            # Only extra tests on the answer itself: it is its own witness, or there is none
+            # (read before the next answer, like the answer itself).
+            return [env] if holds(env) else []
         known = self.independent.get(expectation.id)
         if known is not None:
             # Every witness's evidence was taken at the first answer; one witness says "there is one".
@@ -419,16 +420,17 @@ class _Step:
         self.values = _resolver(binding.values, params, as_of) if binding.values is not None else None
         constant_tests: list[Callable[[dict[str, Any]], Any]] = []
         joined_tests: list[Callable[[dict[str, Any], Env], Any]] = []
-        lookups: list[tuple[str, str, Callable[[Env], Any], bool]] = []  # (kind, attribute, resolve, constant)
+        lookups: list[tuple[str, str, Callable[[Env], Any], Any]] = []  # (kind, attribute, resolve, its test if constant)
         for condition in sorted(binding.conditions, key=_selectivity):
             resolve = _resolver(condition.operand, params, as_of)
             constant = not isinstance(condition.operand, Ref)
             usable = constant or condition.operand.variable in bound
             kind = _LOOKUPS.get(condition.operator)
+            test = _constant_test(condition.attribute, condition.operator, resolve({})) if constant else None
             if kind and usable and not self.check and not (kind == "any" and constant):
-                lookups.append((kind, condition.attribute, resolve, constant))
-            if constant:
-                constant_tests.append(_constant_test(condition.attribute, condition.operator, resolve({})))
+                lookups.append((kind, condition.attribute, resolve, test))
+            if test is not None:
+                constant_tests.append(test)
             else:
                 joined_tests.append(_joined_test(condition.attribute, condition.operator, condition.operand))
         # Tests have no side effects and never raise, so their order does not change an answer:
@@ -436,36 +438,44 @@ class _Step:
         self.constant_pass = _all_of(constant_tests)
         self.joined_pass = _all_joined(joined_tests)
         self._prefiltered: list[dict[str, Any]] | None = None
-        self.index = self._choose_index(lookups)
+        chosen = self._choose_index(lookups)
+        self.index = chosen[:3] if chosen is not None else None
+        # The facts filed under a text key already pass the condition that key answers
+        # (an equal value of the same type, or a list holding one): it is not tested again.
+        self.bucket_pass = self.constant_pass
+        if chosen is not None and chosen[3] is not None and type(chosen[2]({})) is str:
+            self.bucket_pass = _all_of([t for t in constant_tests if t is not chosen[3]])
         # A step that reads no earlier variable has the same candidates whenever it runs, and
         # every rule (per standard, per requirement) asking the same of the same type shares them.
         self.fixed: tuple[Any, ...] | None = None
+        self._fixed_found: list[dict[str, Any]] | None = None
         if not self.check and self.values is None and not joined_tests:
             self.fixed = (self.type, tuple((c.attribute, c.operator, repr(_resolver(c.operand, params, as_of)({})))
                                            for c in binding.conditions))
 
-    def _choose_index(self, lookups: list[tuple[str, str, Callable[[Env], Any], bool]]) -> tuple[str, str, Callable[[Env], Any]] | None:
+    def _choose_index(self, lookups: list[tuple[str, str, Callable[[Env], Any], Any]]) -> tuple[str, str, Callable[[Env], Any], Any] | None:
         """A join on an earlier variable first (lookups come in order of selectivity);
         otherwise the constant key that selects the fewest facts."""
-        for kind, attribute, resolve, constant in lookups:
-            if not constant:
-                return kind, attribute, resolve
+        for kind, attribute, resolve, test in lookups:
+            if test is None:
+                return kind, attribute, resolve, None
         sized = []
-        for kind, attribute, resolve, _ in lookups:
+        for kind, attribute, resolve, test in lookups:
             key = resolve({})
             if not isinstance(key, (list, dict)) and key is not None:
-                sized.append((len(self._table(kind, attribute).get((type(key), key), ())), kind, attribute, resolve))
+                sized.append((len(self._table(kind, attribute).get((type(key), key), ())), kind, attribute, resolve, test))
         if not sized:
             return None
-        _, kind, attribute, resolve = min(sized, key=lambda item: item[0])
-        return kind, attribute, resolve
+        _, kind, attribute, resolve, test = min(sized, key=lambda item: item[0])
+        return kind, attribute, resolve, test
 
     def _table(self, kind: str, attribute: str) -> dict[Any, list[dict[str, Any]]]:
         # "any" (one of a list) looks each item up like an equality.
         return self.indexes.by_member(self.type or "", attribute) if kind == "member" else self.indexes.by_value(self.type or "", attribute)
 
-    def _passing(self, facts: Iterable[dict[str, Any]], env: Env) -> list[dict[str, Any]] | Iterable[dict[str, Any]]:
-        constant, joined = self.constant_pass, self.joined_pass
+    def _passing(self, facts: Iterable[dict[str, Any]], env: Env,
+                 constant: Callable[[dict[str, Any]], Any] | None) -> list[dict[str, Any]] | Iterable[dict[str, Any]]:
+        joined = self.joined_pass
         if constant is None:
             return facts if joined is None else [f for f in facts if joined(f, env)]
         if joined is None:
@@ -484,9 +494,12 @@ class _Step:
                 return (fact,)
             return _NOTHING
         if self.fixed is not None:
-            found = self.indexes.fixed.get(self.fixed)
+            found = self._fixed_found
             if found is None:
-                found = self.indexes.fixed[self.fixed] = list(self._find(env))
+                found = self.indexes.fixed.get(self.fixed)
+                if found is None:
+                    found = self.indexes.fixed[self.fixed] = list(self._find(env))
+                self._fixed_found = found
             return found
         return self._find(env)
 
@@ -503,14 +516,14 @@ class _Step:
                 for item in key:
                     if isinstance(item, (list, dict)) or item is None:
                         continue
-                    for fact in self._passing(table.get((type(item), item), _NOTHING), env):
+                    for fact in self._passing(table.get((type(item), item), _NOTHING), env, self.constant_pass):
                         if id(fact) not in seen:
                             seen.add(id(fact))
                             found.append(fact)
                 return found
             if isinstance(key, (list, dict)) or key is None:
                 return _NOTHING
-            return self._passing(self._table(kind, attribute).get((type(key), key), _NOTHING), env)
+            return self._passing(self._table(kind, attribute).get((type(key), key), _NOTHING), env, self.bucket_pass)
         if self._prefiltered is None:
             constant = self.constant_pass
             facts = self.facts.of_type(self.type or "")
