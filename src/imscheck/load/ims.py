@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import chain
 import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -251,7 +252,7 @@ def _references_resolve(ims: Ims, known_requirement: Callable[[str], bool]) -> b
     for type_name, entities in ims.entities.items():
         records = [e.data for e in entities]
         for ref in types[type_name].references:
-            named = {value for value in _values_of_all(records, ref.path) if isinstance(value, str)}
+            named = _text_values(_values_of_all(records, ref.path))
             if ref.target == "requirements":
                 if not all(known_requirement(value) for value in named):
                     return False
@@ -260,13 +261,24 @@ def _references_resolve(ims: Ims, known_requirement: Callable[[str], bool]) -> b
     return True
 
 
+def _text_values(values: list[Any]) -> set[str]:
+    """The distinct text among ``values`` (the rest is the schema's business)."""
+    try:
+        distinct = set(values)
+    except TypeError:  # a list or mapping where an id belongs
+        return {value for value in values if isinstance(value, str)}
+    if all(type(value) is str for value in distinct):
+        return distinct
+    return {value for value in distinct if isinstance(value, str)}
+
+
 def _values_of_all(records: list[dict[str, Any]], path: tuple[str, ...]) -> list[Any]:
     """What :func:`values_at` reaches in each record, without pointers (None left out or harmless)."""
     head = path[0] if path else "[]"
     if head != "[]" and len(path) == 1:
         return [record.get(head) for record in records]
     if head != "[]" and len(path) == 2 and path[1] == "[]":
-        return [item for record in records if isinstance(items := record.get(head), list) for item in items]
+        return list(chain.from_iterable([items for items in [record.get(head) for record in records] if isinstance(items, list)]))
     return [value for record in records for _, value in values_at(record, path)]
 
 

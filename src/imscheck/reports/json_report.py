@@ -60,7 +60,8 @@ def _record(verdict: Verdict, result: Result) -> dict[str, Any]:
                      "line": r.line if r.file else None, "pointer": r.pointer or None} for r in verdict.reasons],
         "rules": list(verdict.rules),
         "rolled_up": verdict.rolled_up,
-        "evidence_state": [result.evidence_state[e].as_record() for e in verdict.evidence if e in result.evidence_state],
+        "evidence_state": [result.evidence_state[e].as_record() for e in verdict.evidence if e in result.evidence_state]
+        if result.evidence_state else [],  # without git, no evidence has a state: skip the lookups
         "waivers": _waivers(verdict),
     }
 
