@@ -64,7 +64,15 @@ def tag_warnings(ims: Ims, catalogue: Catalogue, rules: Iterable[Rule] | None) -
         line, column = entity.source.locate(entity.parts + attribute)  # what ims.location finds, without the pointer
         found.append(Warning(entity.source.file, line, column, message))
 
+    judged: dict[tuple[str, tuple[str, ...]], str | None] = {}  # thousands of tags repeat a few (requirement, systems)
+
     def outside(rid: str, entity_systems: list[str]) -> str | None:
+        key = (rid, tuple(entity_systems))
+        if key not in judged:
+            judged[key] = _outside(rid, entity_systems)
+        return judged[key]
+
+    def _outside(rid: str, entity_systems: list[str]) -> str | None:
         standard = rid.split("/", 1)[0]
         if standard not in claimed:
             return f"{rid} is a requirement of {standard}, which no management system of this IMS claims"
@@ -74,14 +82,18 @@ def tag_warnings(ims: Ims, catalogue: Catalogue, rules: Iterable[Rule] | None) -
         return None
 
     for type_name in TAGGED_TYPES:
+        read = readers.get(type_name, set()) if readers is not None else None
         for entity in ims.of_type(type_name):
+            tags = entity.data.get("requirements")
+            if not tags:
+                continue
             entity_systems = entity.data.get("management_systems", [])
-            for i, rid in enumerate(entity.data.get("requirements", [])):
+            for i, rid in enumerate(tags):
                 problem = outside(rid, entity_systems)
                 if problem is not None:
                     warn(entity, ("requirements", i), f"{type_name} {entity.id} lists {problem}: the tag counts for nothing; "
                                                          "remove it or attach the entry to that standard's management system")
-                elif readers is not None and rid not in readers.get(type_name, set()):
+                elif read is not None and rid not in read:
                     warn(entity, ("requirements", i), f"{type_name} {entity.id} lists {rid}, but no rule reads {type_name} tags "
                                                          f"for that requirement, so the tag counts for nothing (see 'imscheck "
                                                          "coverage' for how it is decided)")
