@@ -95,7 +95,10 @@ def resolve_date(expr: DateExpr, params: dict[str, Any], as_of: dt.date) -> str:
 
 class Answers(Protocol):
     """What an engine found for one expectation: the answers of its query, and
-    for ``for_each`` the answers of ``require`` that extend a given one."""
+    for ``for_each`` the answers of ``require`` that extend a given one.
+
+    build_outcome reads an answer, and its witnesses, before it asks for the
+    next answer: an engine may hand out one dict that it then updates."""
 
     def query(self, expectation: Expectation) -> Iterable[Env]:
         ...
