@@ -10,6 +10,8 @@ does not do.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ..load.ims import Ims
 
 # Excluded requirement -> requirements of other standards whose presence in the IMS contradicts it.
@@ -30,7 +32,7 @@ def contradiction(ims: Ims, system_id: str, excluded: str) -> tuple[str, tuple[s
         return None
     others = [r for key, rs in CONTRADICTED_BY.items() if _covers(excluded, key) or _covers(key, excluded) for r in rs]
     for type_name in TAGGED_TYPES:
-        for entity in sorted(ims.of_type(type_name), key=lambda e: e.id):
+        for entity in sorted(ims.of_type(type_name), key=attrgetter("id")):
             tags = entity.data.get("requirements")
             if not tags:
                 continue
