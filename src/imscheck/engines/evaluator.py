@@ -238,16 +238,19 @@ def _compiled(bindings: tuple[Binding, ...], outer: tuple[Binding, ...], params:
     """The query for these bindings, compiled once for every rule evaluation (standard,
     requirement) that gives its constants the same values: a per-requirement rule asks the
     same of hundreds of requirements, most of its queries not depending on which."""
-    constants = []
-    for binding in bindings:
-        operands = [c.operand for c in binding.conditions] + ([binding.values] if binding.values is not None else [])
-        constants.append(tuple(repr(_resolver(o, params, as_of)({})) if not isinstance(o, Ref) else "" for o in operands))
-    key = (id(bindings), id(outer), tuple(constants))
+    constants = tuple(_constants(binding, params, as_of) for binding in bindings)
+    key = (id(bindings), id(outer), constants)
     found = indexes.queries.get(key)
     if found is None:
         # the bindings are kept with the query: their ids stay theirs while the cache lives
-        found = indexes.queries[key] = (bindings, outer, _Query(bindings, params, as_of, facts, indexes, outer=outer))
+        found = indexes.queries[key] = (bindings, outer, _Query(bindings, params, as_of, facts, indexes, outer, constants))
     return found[2]
+
+
+def _constants(binding: Binding, params: dict[str, Any], as_of: dt.date) -> tuple[str, ...]:
+    """The values a binding's conditions (then its value list) compare with, as text; "" for a variable."""
+    operands = [c.operand for c in binding.conditions] + ([binding.values] if binding.values is not None else [])
+    return tuple(repr(_resolver(o, params, as_of)({})) if not isinstance(o, Ref) else "" for o in operands)
 
 
 def _uses_outer(expectation: Expectation) -> bool:
@@ -361,11 +364,12 @@ class _Query:
     """An ordered conjunction of bindings, compiled for one rule and standard."""
 
     def __init__(self, bindings: tuple[Binding, ...], params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes,
-                 outer: tuple[Binding, ...] = ()):
+                 outer: tuple[Binding, ...] = (), constants: tuple[tuple[str, ...], ...] | None = None):
         self.steps = []
         bound: set[str] = {b.variable for b in outer}  # already bound when this query runs: usable as join keys
-        for binding in bindings:
-            self.steps.append(_Step(binding, params, as_of, facts, indexes, bound))
+        for i, binding in enumerate(bindings):
+            self.steps.append(_Step(binding, params, as_of, facts, indexes, bound,
+                                    constants[i] if constants is not None else _constants(binding, params, as_of)))
             bound.add(binding.variable)
         # Every step re-tests a variable the outer query bound: at most one answer, the outer one,
         # and holds(env) says whether there is one.
@@ -414,7 +418,9 @@ _NOTHING: tuple[Any, ...] = ()
 
 
 class _Step:
-    def __init__(self, binding: Binding, params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes, bound: set[str]):
+    def __init__(self, binding: Binding, params: dict[str, Any], as_of: dt.date, facts: Facts, indexes: _Indexes, bound: set[str],
+                 constants: tuple[str, ...]):
+        """``constants``: what :func:`_constants` gives for the binding."""
         self.variable = binding.variable
         self.check = binding.check
         self.type = binding.type
@@ -453,8 +459,7 @@ class _Step:
         self.fixed: tuple[Any, ...] | None = None
         self._fixed_found: list[dict[str, Any]] | None = None
         if not self.check and self.values is None and not joined_tests:
-            self.fixed = (self.type, tuple((c.attribute, c.operator, repr(_resolver(c.operand, params, as_of)({})))
-                                           for c in binding.conditions))
+            self.fixed = (self.type, tuple((c.attribute, c.operator, shown) for c, shown in zip(binding.conditions, constants)))
 
     def _choose_index(self, lookups: list[tuple[str, str, Callable[[Env], Any], Any]]) -> tuple[str, str, Callable[[Env], Any], Any] | None:
         """A join on an earlier variable first (lookups come in order of selectivity);
