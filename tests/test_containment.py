@@ -121,6 +121,40 @@ def test_evidence_names_are_compared_in_nfc(tmp_path):
     assert evidence_status(tmp_path, f"evidence/{decomposed}.md") == "present"
 
 
+def _lookup(root: str, relative: str, folders: dict | None) -> object:
+    try:
+        return containment.locate_evidence(root, relative, folders)
+    except Refusal as refusal:
+        return f"refused: {refusal}"
+
+
+def test_evidence_looked_up_through_a_memo_of_folders_finds_what_a_fresh_lookup_finds(tmp_path):
+    root = tmp_path / "repo"
+    decomposed = unicodedata.normalize("NFD", "dossiers-é")
+    for folder in ("evidence/a", f"evidence/{decomposed}", "real"):
+        (root / folder).mkdir(parents=True)
+    (root / "evidence/a/one.md").write_text("x")
+    (root / "evidence/a/empty.md").write_text("")
+    (root / f"evidence/{decomposed}/two.md").write_text("x")
+    (root / "real/three.md").write_text("x")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/secret.md").write_text("x")
+    os.symlink(root / "real", root / "evidence/linked")
+    os.symlink(tmp_path / "outside", root / "evidence/leaving")
+    os.symlink(root / "nowhere", root / "evidence/dangling")
+    os.symlink("loop", root / "evidence/loop")
+    paths = ["evidence/a/one.md", "evidence/a/empty.md", "evidence/a/none.md", "evidence/dossiers-é/two.md",
+             f"evidence/{decomposed}/two.md", "evidence/linked/three.md", "evidence/linked/four.md", "evidence/leaving/secret.md",
+             "evidence/dangling/x.md", "evidence/loop/x.md", "evidence/absent/x.md", "evidence/a/one.md/below.md", "./evidence//a/one.md"]
+    folders: dict = {}
+    fresh = [_lookup(str(root), p, None) for p in paths]
+    assert [_lookup(str(root), p, folders) for p in paths] == fresh
+    assert [_lookup(str(root), p, folders) for p in reversed(paths)] == fresh[::-1]  # answered from the memo this time
+    assert folders  # the memo was used
+    assert fresh[0][1] is not None and fresh[2][1] is None and fresh[5][0] == str(root / "real/three.md")
+    assert fresh[7].startswith("refused: goes through a symbolic link that leaves the repository")
+
+
 @pytest.mark.parametrize("where", ["folder", "file"])
 def test_evidence_that_cannot_be_read_says_so(tmp_path, monkeypatch, where):
     # tests run as root in CI, where permissions do not stop reading: fail the calls as they would

@@ -222,3 +222,26 @@ examples:
     with pytest.raises(InputError) as caught:
         compile_rules([read_yaml_text(text, "t.yaml")], CATALOGUE)
     assert "only bound in a rule with 'per_requirement: true'" in caught.value.problems[0].message
+
+
+_VALUES = [None, True, False, 0, 1, 1.0, 2, -3, float("nan"), "", "1", "a", "2025-01-01", "2026-12-31", [], [1], [True], ["a", "b"],
+           ["a", ["b"]], [None], {}, {"x": 1}]
+
+
+@pytest.mark.parametrize("operator", sorted(OPERATORS))
+def test_compiled_conditions_answer_as_the_operator_table_does(operator):
+    # The evaluator writes the common operators out as functions of the fact; every answer must
+    # be the table's, over values of every type (a missing attribute, lists, NaN, bool against int).
+    from imscheck.engines.evaluator import _constant_test, _joined_test
+    from imscheck.knowledge.rulebook import Ref
+
+    for value in _VALUES + ["missing"]:
+        fact = {"id": "f"} if value == "missing" else {"id": "f", "a": value, "n": {"a": value}}
+        for operand in _VALUES + [["a", 1], ["x"], "a"]:
+            for attribute in ("a", "n.a"):
+                expected = bool(OPERATORS[operator](fact.get("a") if attribute == "a" else (fact.get("n") or {}).get("a"), operand))
+                assert bool(_constant_test(attribute, operator, operand)(fact)) is expected, (operator, attribute, value, operand)
+                env = {"other": {"id": "o", "v": operand}, "value": operand}
+                assert bool(_joined_test(attribute, operator, Ref("other", "v"))(fact, env)) is expected, (operator, value, operand)
+                if not isinstance(operand, dict):
+                    assert bool(_joined_test(attribute, operator, Ref("value", None))(fact, env)) is expected, (operator, value, operand)

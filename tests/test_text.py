@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from imscheck.errors import Problem
-from imscheck.text import SafeStream, json_safe, terminal_safe, xml_safe
+from imscheck.text import SafeStream, json_document, json_safe, terminal_safe, xml_safe
 
 from .conftest import run_cli
 from .test_error_corpus import CORPUS
@@ -42,6 +43,26 @@ def test_json_safe_uses_json_escapes_so_the_data_reads_back_unchanged():
     text = json_safe(json.dumps(value, ensure_ascii=False))
     assert not CONTROL.search(text)
     assert json.loads(text) == value
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text() | st.integers() | st.booleans() | st.none(), inner, max_size=4),
+    max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON_VALUES)
+def test_json_document_is_the_standard_librarys_indented_json_made_safe(value):
+    assert json_document(value) == json_safe(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def test_json_document_writes_hostile_text_and_nesting_like_the_standard_library():
+    value = {"a": [FORGED, "\ud800", "\ufffe", "", []], "b": {}, "c": [{"d": (1, True, None, "x\ny")}], "e": [[["deep"]]]}
+    assert json_document(value) == json_safe(json.dumps(value, indent=2, ensure_ascii=False))
+    assert json.loads(json_document(value))["a"][0] == FORGED
+    assert json_document(["ascii\x7fonly", "\x01"]) == '[\n  "ascii\\u007fonly",\n  "\\u0001"\n]'
 
 
 def test_problem_render_escapes_file_pointer_and_message():

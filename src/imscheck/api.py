@@ -16,14 +16,13 @@ import os
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from . import resources
 from .knowledge.catalogue import STANDARD_ORDER, Catalogue, load_catalogue
 from .errors import EXIT_ERROR, InputError, UsageError
 from .engines.evaluator import Engine, PythonEngine
 from .engines.facts import build_facts
-from .evidence.git import GitEvidence, evidence_states, read_work_tree
 from .load.config import CONFIG_NAME, Config, excluded, find_config, ims_files, load_config
 from .load.ims import Ims, default_root, discover, load_ims
 from .containment import shown_path
@@ -32,11 +31,16 @@ from .reports import REPORTERS, console
 from .text import noun, plural, terminal_safe
 from .load import parsecache
 from .knowledge.rulebook import Rule, load_rules
-from .verdicts.baseline import compare, read_baseline
 from .knowledge.tagcheck import tag_warnings
 from .knowledge.withdrawn import withdrawn_notes
 from .verdicts.decision import Result, decide
 from .verdicts.lapsing import lapsing_soon, parse_duration, record_lapses, waiver_lapses
+
+if TYPE_CHECKING:
+    from .evidence.git import GitEvidence
+
+# Imported where used: evidence/git.py (not with --no-git) and verdicts/baseline.py (only with --baseline).
+
 
 def _durable() -> Engine:
     from .engines.durable import DurableEngine  # optional: durable-rules is an extra
@@ -133,8 +137,10 @@ def with_git(result: Result, ims: Ims, git: GitEvidence) -> Result:
     if git.shallow:
         notes += ("the repository is a shallow clone: last-change dates at its edge are marked shallow and not used to find "
                   "documents changed after approval; fetch the history (git fetch --unshallow) to check them",)
+    from .evidence.git import evidence_states
+
     documents = [(e.id, e.data["path"]) for e in ims.of_type("document") if "path" in e.data]
-    return replace(result, notes=notes, git=git, evidence_state=evidence_states(ims.root, documents, git))
+    return replace(result, notes=notes, git=git, evidence_state=evidence_states(ims.root, documents, git, ims.locate_evidence))
 
 
 def select_standards(requested: list[str], ims: Ims) -> list[str]:
@@ -216,7 +222,7 @@ def check_result(options: CheckOptions) -> Result:
 
 
 def check_ims(options: CheckOptions, *, top: Path | None = None, rulebook: RulebookLoader | None = None,
-              read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Ims, Result]:
+              read_git: Callable[[Path], GitEvidence] | None = None) -> tuple[Ims, Result]:
     """The whole check, and the IMS it read (for documents that quote the IMS beside the verdicts).
 
     ``top``, ``rulebook`` and ``read_git`` let ``diff`` check a revision's copy
@@ -280,27 +286,35 @@ def _read(options: CheckOptions, files: list[Path] | None, rulebook: RulebookLoa
 
 def check_configured(options: CheckOptions, config: Config | None, files: list[Path] | None, *,
                      rulebook: RulebookLoader | None = None,
-                     read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
+                     read_git: Callable[[Path], GitEvidence] | None = None) -> tuple[Result, Ims]:
     """The check of options :func:`configure` already settled (``diff`` settles a revision's first, to name its files)."""
     return _check(options, config, files, rulebook=rulebook, read_git=read_git)
 
 
 def _check(options: CheckOptions, config: Config | None, files: list[Path] | None,
            progress: Callable[[str], None] | None = None, *, rulebook: RulebookLoader | None = None,
-           read_git: Callable[[Path], GitEvidence] = read_work_tree) -> tuple[Result, Ims]:
+           read_git: Callable[[Path], GitEvidence] | None = None) -> tuple[Result, Ims]:
     assert options.path is not None
     if options.engine not in ENGINES:
         raise UsageError(f"--engine {options.engine}: unknown engine; use one of {', '.join(sorted(ENGINES))}")
     check_standard_ids(options.standards)
     check_rule_choice(options)
     within = parse_duration(options.warn_within) if options.warn_within is not None else None
-    accepted = read_baseline(options.baseline) if options.baseline is not None else None
+    accepted = None
+    if options.baseline is not None:
+        from .verdicts.baseline import read_baseline
+
+        accepted = read_baseline(options.baseline)
     book, ims = _read(options, files, rulebook, progress)
     catalogue, rules, notes = book.catalogue, book.rules, book.notes
     standards = select_standards(options.standards, ims)
     if progress:
         progress(f"evaluating {plural(len(rules), 'rule')} for {plural(len(standards), 'standard')}")
-    git = read_git(ims.root) if options.git or options.require_committed else None
+    git = None
+    if options.git or options.require_committed:
+        if read_git is None:
+            from .evidence.git import read_work_tree as read_git
+        git = read_git(ims.root)
     if options.require_committed and not (git and git.available):
         raise UsageError(f"--require-committed needs the IMS inside a git work tree, and {git.note if git else 'git is off'}")
     as_of = options.as_of or dt.date.today()
@@ -310,6 +324,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
         soon = lapsing_soon(waiver_lapses(ims) + record_lapses(ims, as_of, standards), as_of, within)
         result = replace(result, warnings=result.warnings + tuple(item.warning() for item in soon))
     if accepted is not None:
+        from .verdicts.baseline import compare
+
         result = replace(result, baseline=compare(str(options.baseline), accepted, result.findings))
     base = config.folder if config else Path(os.path.abspath(default_root(options.path)))
     relative = Path(os.path.relpath(ims.root, base.resolve())).as_posix()

@@ -300,43 +300,32 @@ def _names_by_nfc(folder: str) -> dict[str, str]:
         return {}
 
 
-def locate_evidence(root: str, relative: str) -> tuple[str, os.stat_result | None]:
+def locate_evidence(root: str, relative: str,
+                    folders: dict[tuple[str, str], tuple[str, str, os.stat_result | None]] | None = None) -> tuple[str, os.stat_result | None]:
     """The real path of an evidence file inside ``root`` and its status (None: not there).
 
     Each component is matched in NFC when the exact name is absent, so a file
     committed on one platform is found on another. A path through a link that
     leaves ``root``, a link loop or an unreadable folder is a :class:`Refusal`.
+    ``folders``: a memo of the folders on the way, for one ``root`` and one run
+    (thousands of evidence files share a few folders).
     """
     current = root
     parts = [p for p in relative.split("/") if p not in ("", ".")]
     info: os.stat_result | None = None
+    last = len(parts) - 1
     for index, part in enumerate(parts):
-        candidate = os.path.join(current, part)
-        try:
-            info = os.lstat(candidate)  # one call per component: a large IMS names thousands of files
-        except (FileNotFoundError, NotADirectoryError):
-            alias = _names_by_nfc(current).get(nfc(part))
-            if alias is None:
-                return os.path.join(current, *parts[index:]), None
-            candidate = os.path.join(current, alias)
-            try:
-                info = os.lstat(candidate)
-            except OSError as error:
-                raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
-        except OSError as error:
-            raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
-        if stat.S_ISLNK(info.st_mode):
-            try:
-                candidate = os.path.realpath(candidate, strict=True)
-            except OSError as error:
-                if error.errno == errno.ENOENT:
-                    return candidate, None
-                raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
-            except RuntimeError:
-                raise Refusal(Refusal.UNREADABLE, "symbolic links form a loop") from None
-            if not inside(root, candidate):
-                raise Refusal(Refusal.LEAVES, "goes through a symbolic link that leaves the repository: copy the file into it")
-            info = None
+        memo = folders is not None and index < last
+        found = folders.get((current, part)) if memo else None  # type: ignore[union-attr]
+        if found is None:
+            found = _component(root, current, part)
+            if memo:
+                folders[(current, part)] = found  # type: ignore[index]
+        kind, candidate, info = found
+        if kind is _ABSENT:
+            return os.path.join(current, *parts[index:]), None
+        if kind is _DANGLING:
+            return candidate, None
         current = candidate
     if info is not None:
         return current, info
@@ -346,6 +335,43 @@ def locate_evidence(root: str, relative: str) -> tuple[str, os.stat_result | Non
         if error.errno in (errno.ENOENT, errno.ENOTDIR):
             return current, None
         raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
+
+
+_FOUND, _ABSENT, _DANGLING = "found", "absent", "dangling"
+
+
+def _component(root: str, current: str, part: str) -> tuple[str, str, os.stat_result | None]:
+    """One step of :func:`locate_evidence`: (kind, path, status). ``found``: the path below
+    ``current`` (a link followed, its status then None); ``absent``: no such name;
+    ``dangling``: a link to nothing, named by its own path."""
+    candidate = os.path.join(current, part)
+    try:
+        info: os.stat_result | None = os.lstat(candidate)  # one call per component: a large IMS names thousands of files
+    except (FileNotFoundError, NotADirectoryError):
+        alias = _names_by_nfc(current).get(nfc(part))
+        if alias is None:
+            return _ABSENT, candidate, None
+        candidate = os.path.join(current, alias)
+        try:
+            info = os.lstat(candidate)
+        except OSError as error:
+            raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
+    except OSError as error:
+        raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
+    assert info is not None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            candidate = os.path.realpath(candidate, strict=True)
+        except OSError as error:
+            if error.errno == errno.ENOENT:
+                return _DANGLING, candidate, None
+            raise Refusal(Refusal.UNREADABLE, _os_reason(error)) from None
+        except RuntimeError:
+            raise Refusal(Refusal.UNREADABLE, "symbolic links form a loop") from None
+        if not inside(root, candidate):
+            raise Refusal(Refusal.LEAVES, "goes through a symbolic link that leaves the repository: copy the file into it")
+        info = None
+    return _FOUND, candidate, info
 
 
 def create_file(folder: str, relative: str, text: str) -> None:

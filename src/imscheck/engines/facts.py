@@ -42,12 +42,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..knowledge.catalogue import Catalogue
 from ..evidence.files import evidence_status
-from ..evidence.git import DELETED, MISSING, UNCOMMITTED, GitEvidence
+from ..evidence.states import DELETED, MISSING, UNCOMMITTED
 from ..load.ims import Ims
+
+if TYPE_CHECKING:
+    from ..evidence.git import GitEvidence  # imported by the runs that read git
 
 DEFAULT_REVIEW_INTERVAL_MONTHS = 12
 
@@ -119,33 +122,51 @@ def build_facts(ims: Ims, catalogue: Catalogue, git: GitEvidence | None = None, 
         for kind in ("units", "locations", "services"):
             for ref in scope.get(kind, []):
                 in_scope.setdefault(ref, set()).add(ms.data["standard"])
+    # Thousands of entries name the same few management systems, and dates repeat: each
+    # distinct set of systems and each distinct due date is worked out once.
+    by_systems: dict[tuple[str, ...], list[str]] = {}
+    dues: dict[tuple[Any, ...], str | None] = {}
+
+    def due(last: str | None, months: int | None) -> str | None:
+        key = (last, type(months), months)  # 12 and 12.0 are equal keys, not equal intervals
+        found = dues.get(key, dues)
+        if found is dues:
+            found = dues[key] = _due(last, months)
+        return found  # type: ignore[return-value]
+
     for type_name, entities in ims.entities.items():
         rows = []
+        named_systems = type_name not in ("management_system", "organisation", "unit", "location", "service")
         for entity in entities:
             fact = dict(entity.data)
             fact["type"] = type_name
-            if type_name == "management_system":
+            if named_systems:
+                named = fact.get("management_systems", [])
+                key = tuple(named)
+                standards = by_systems.get(key)
+                if standards is None:
+                    standards = by_systems[key] = sorted({systems[m] for m in named})
+                fact["standards"] = list(standards)
+            elif type_name == "management_system":
                 fact["standards"] = [fact["standard"]]
             elif type_name == "organisation":
                 fact["standards"] = sorted(set(systems.values()))
-            elif type_name in ("unit", "location", "service"):
+            else:  # unit, location, service
                 fact["standards"] = sorted(in_scope.get(entity.id, ()))
-            else:
-                fact["standards"] = sorted({systems[m] for m in fact.get("management_systems", [])})
             if type_name == "process":
                 fact["in_house"] = "operated_by" not in fact
             elif type_name == "document":
-                fact["file_status"] = evidence_status(ims.root, fact["path"]) if "path" in fact else "none"
+                fact["file_status"] = evidence_status(ims.root, fact["path"], ims.locate_evidence) if "path" in fact else "none"
                 fact["changed_after_approval"] = False
                 if with_git and "path" in fact:
                     _git_attributes(fact, git, require_committed, as_of)  # type: ignore[arg-type]
-                fact["review_due"] = _due(fact.get("last_reviewed") or fact.get("approved_on"), fact.get("review_interval_months"))
+                fact["review_due"] = due(fact.get("last_reviewed") or fact.get("approved_on"), fact.get("review_interval_months"))
             elif type_name == "supplier":
                 # Records, not dates: the next evaluation is due from the latest recorded review.
                 latest = latest_reviews.get(entity.id)
                 if latest is not None:
                     fact["latest_review"] = latest.id
-                fact["review_due"] = _due(latest.data["date"] if latest else None, fact.get("review_interval_months"))
+                fact["review_due"] = due(latest.data["date"] if latest else None, fact.get("review_interval_months"))
             rows.append(fact)
             facts.by_id[entity.id] = fact
         facts.by_type[type_name] = rows

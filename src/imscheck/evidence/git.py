@@ -21,12 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Mapping
 
-from .files import evidence_status
-
-# States an evidence file can be in. Only ``committed`` is what a fresh clone sees.
-COMMITTED, MODIFIED, ADDED, UNTRACKED, IGNORED, DELETED, MISSING = (
-    "committed", "modified", "added", "untracked", "ignored", "deleted", "missing")
-UNCOMMITTED = frozenset({MODIFIED, ADDED, UNTRACKED, IGNORED, DELETED})
+from .files import Locate, evidence_status
+from .states import ADDED, COMMITTED, DELETED, IGNORED, MISSING, MODIFIED, UNCOMMITTED, UNTRACKED  # noqa: F401 (named here too)
 
 _HEADER = "\x1e"
 _FIELD = "\x1f"
@@ -345,13 +341,15 @@ class EvidenceState:
                 "change": commit.change if commit else None}
 
 
-def evidence_states(root: Path, documents: Iterable[tuple[str, str]], git: GitEvidence) -> dict[str, EvidenceState]:
-    """(entity id, evidence path) pairs -> their state; empty when git is unavailable."""
+def evidence_states(root: Path, documents: Iterable[tuple[str, str]], git: GitEvidence,
+                    locate: Locate | None = None) -> dict[str, EvidenceState]:
+    """(entity id, evidence path) pairs -> their state; empty when git is unavailable.
+    ``locate``: the lookup below ``root`` the facts used (see ``evidence_status``)."""
     if not git.available:
         return {}
     out = {}
     for entity, path in documents:
         # on disk by the same lookup the facts use (links inside the root, names in NFC)
-        state = git.state(path, evidence_status(root, path) != "missing")
+        state = git.state(path, evidence_status(root, path, locate) != "missing")
         out[entity] = EvidenceState(entity, path, state.state, state.commit)
     return out

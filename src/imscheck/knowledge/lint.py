@@ -21,7 +21,7 @@ def warnings(ims: Ims, catalogue: Catalogue) -> list[Warning]:
         path = doc.data.get("path")
         if path is None:
             continue
-        status = evidence_status(ims.root, path)
+        status = evidence_status(ims.root, path, ims.locate_evidence)
         if status != "present":
             file, line, column, _ = ims.location(doc.id, ("path",))
             what = "is missing" if status == "missing" else "is empty"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..errors import Warning
-from ..load.ims import Ims
+from ..load.ims import Entity, Ims
 from .catalogue import Catalogue
 from .rulebook import Binding, Const, Param, Rule
 
@@ -49,40 +49,53 @@ def tag_warnings(ims: Ims, catalogue: Catalogue, rules: Iterable[Rule] | None) -
     readers = tag_readers(rules) if rules is not None else None
     found: list[Warning] = []
 
-    def warn(entity_id: str, attribute: tuple[Any, ...], message: str) -> None:
-        file, line, column, _ = ims.location(entity_id, attribute)
-        found.append(Warning(file, line, column, message))
+    def warn(entity: Entity, attribute: tuple[Any, ...], message: str) -> None:
+        line, column = entity.source.locate(entity.parts + attribute)  # what ims.location finds, without the pointer
+        found.append(Warning(entity.source.file, line, column, message))
+
+    judged: dict[tuple[str, tuple[str, ...]], str | None] = {}  # thousands of tags repeat a few (requirement, systems)
 
     def outside(rid: str, entity_systems: list[str]) -> str | None:
+        key = (rid, tuple(entity_systems))
+        if key not in judged:
+            judged[key] = _outside(rid, entity_systems)
+        return judged[key]
+
+    def _outside(rid: str, entity_systems: list[str]) -> str | None:
         standard = rid.split("/", 1)[0]
         if standard not in claimed:
             return f"{rid} is a requirement of {standard}, which no management system of this IMS claims"
-        if standard not in {systems.get(m) for m in entity_systems}:
+        if not any(systems.get(m) == standard for m in entity_systems):
             mine = ", ".join(entity_systems) or "no management system"
             return f"{rid} is a requirement of {standard}, but this entry belongs to {mine}, not to the system claiming {standard}"
         return None
 
     for type_name in TAGGED_TYPES:
+        read = readers.get(type_name, set()) if readers is not None else None
         for entity in ims.of_type(type_name):
+            tags = entity.data.get("requirements")
+            if not tags:
+                continue
             entity_systems = entity.data.get("management_systems", [])
-            for i, rid in enumerate(entity.data.get("requirements", [])):
+            for i, rid in enumerate(tags):
                 problem = outside(rid, entity_systems)
                 if problem is not None:
-                    warn(entity.id, ("requirements", i), f"{type_name} {entity.id} lists {problem}: the tag counts for nothing; "
+                    warn(entity, ("requirements", i), f"{type_name} {entity.id} lists {problem}: the tag counts for nothing; "
                                                          "remove it or attach the entry to that standard's management system")
-                elif readers is not None and rid not in readers.get(type_name, set()):
-                    warn(entity.id, ("requirements", i), f"{type_name} {entity.id} lists {rid}, but no rule reads {type_name} tags "
+                elif read is not None and rid not in read:
+                    warn(entity, ("requirements", i), f"{type_name} {entity.id} lists {rid}, but no rule reads {type_name} tags "
                                                          f"for that requirement, so the tag counts for nothing (see 'imscheck "
                                                          "coverage' for how it is decided)")
     for entry in ims.of_type("soa_entry"):
         problem = outside(entry.data["control"], entry.data.get("management_systems", []))
         if problem is not None:
-            warn(entry.id, ("control",), f"Statement of Applicability line {entry.id}: {problem}; the line counts for nothing")
+            warn(entry, ("control",), f"Statement of Applicability line {entry.id}: {problem}; the line counts for nothing")
     for attestation in ims.of_type("attestation"):
         rid = attestation.data["requirement"]
         problem = outside(rid, attestation.data.get("management_systems", []))
         if problem is None and catalogue.requirements.get(rid) is not None and not catalogue.requirements[rid].attestation:
             problem = f"{rid} is decided by rules, not by attestation"
         if problem is not None:
-            warn(attestation.id, ("requirement",), f"attestation {attestation.id}: {problem}; it counts for nothing")
-    return tuple(sorted(set(found)))
+            warn(attestation, ("requirement",), f"attestation {attestation.id}: {problem}; it counts for nothing")
+    # The dataclass's own order, by a key: its generated comparisons cost a call each.
+    return tuple(sorted(set(found), key=lambda w: (w.file, w.line, w.column, w.message)))

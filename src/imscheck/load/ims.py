@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from itertools import chain
 import stat
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -46,12 +47,29 @@ class Ims:
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by type, sorted by id
     by_id: dict[str, Entity] = field(default_factory=dict)
     sources: list[YamlSource] = field(default_factory=list)
+    # evidence path -> what locate_evidence found (or its Refusal): loading, the facts and git's
+    # on-disk test each ask about every document's file, and the disk answers once per run
+    located: dict[str, tuple[str, os.stat_result | None] | Refusal] = field(default_factory=dict, repr=False, compare=False)
+    folders: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)  # locate_evidence's memo
 
     def of_type(self, name: str) -> list[Entity]:
         return self.entities.get(name, [])
 
     def claimed_standards(self) -> dict[str, Entity]:
         return {e.data["standard"]: e for e in self.of_type("management_system")}
+
+    def locate_evidence(self, relative: str) -> tuple[str, os.stat_result | None]:
+        """:func:`containment.locate_evidence` below the root, looked up once per path."""
+        found = self.located.get(relative)
+        if found is None:
+            try:
+                found = locate_evidence(str(self.root), relative, self.folders)
+            except Refusal as refusal:
+                found = refusal
+            self.located[relative] = found
+        if isinstance(found, Refusal):
+            raise Refusal(found.kind, found.reason)
+        return found
 
     def location(self, entity_id: str | None, attribute: tuple[Any, ...] = ()) -> tuple[str, int, int, str]:
         """(file, line, column, pointer) of an entity's attribute."""
@@ -192,6 +210,8 @@ def build_ims(sources: Iterable[YamlSource], known_requirement: Callable[[str], 
 
 
 def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> list[Problem]:
+    if _references_resolve(ims, known_requirement):
+        return []  # the usual case, found by set operations; the walk below locates what does not resolve
     problems = []
     collections = collection_types()
     types = {t.name: t for t in collections.values()}
@@ -220,6 +240,46 @@ def _reference_problems(ims: Ims, known_requirement: Callable[[str], bool]) -> l
                         found = f" (it is a {target.type})" if target is not None else ""
                         problems.append(entity.problem(parts, f"no {wanted.replace('_', ' ')} has id {value!r}{found}: {advice}"))
     return problems
+
+
+def _references_resolve(ims: Ims, known_requirement: Callable[[str], bool]) -> bool:
+    """Whether every reference names an entity of its type (or a known requirement), as the walk
+    in :func:`_reference_problems` would find, tested per reference field over all entities at once."""
+    collections = collection_types()
+    types = {t.name: t for t in collections.values()}
+    ids = {type_name: {e.id for e in entities} for type_name, entities in ims.entities.items()}
+    nothing: set[str] = set()
+    for type_name, entities in ims.entities.items():
+        records = [e.data for e in entities]
+        for ref in types[type_name].references:
+            named = _text_values(_values_of_all(records, ref.path))
+            if ref.target == "requirements":
+                if not all(known_requirement(value) for value in named):
+                    return False
+            elif not named <= ids.get(collections[ref.target].name, nothing):
+                return False
+    return True
+
+
+def _text_values(values: list[Any]) -> set[str]:
+    """The distinct text among ``values`` (the rest is the schema's business)."""
+    try:
+        distinct = set(values)
+    except TypeError:  # a list or mapping where an id belongs
+        return {value for value in values if isinstance(value, str)}
+    if all(type(value) is str for value in distinct):
+        return distinct
+    return {value for value in distinct if isinstance(value, str)}
+
+
+def _values_of_all(records: list[dict[str, Any]], path: tuple[str, ...]) -> list[Any]:
+    """What :func:`values_at` reaches in each record, without pointers (None left out or harmless)."""
+    head = path[0] if path else "[]"
+    if head != "[]" and len(path) == 1:
+        return [record.get(head) for record in records]
+    if head != "[]" and len(path) == 2 and path[1] == "[]":
+        return list(chain.from_iterable([items for items in [record.get(head) for record in records] if isinstance(items, list)]))
+    return [value for record in records for _, value in values_at(record, path)]
 
 
 def _model_problems(ims: Ims) -> list[Problem]:
@@ -255,20 +315,21 @@ def _path_problems(ims: Ims) -> list[Problem]:
     problems = []
     for doc in ims.of_type("document"):
         if isinstance(doc.data.get("path"), str) and doc.data["path"]:
-            message = evidence_path_problem(ims.root, doc.data["path"])
+            message = evidence_path_problem(ims.root, doc.data["path"], ims.locate_evidence)
             if message:
                 problems.append(doc.problem(("path",), message))
     return problems
 
 
-def evidence_path_problem(root: Path, relative: str) -> str | None:
+def evidence_path_problem(root: Path, relative: str,
+                          locate: Callable[[str], tuple[str, os.stat_result | None]] | None = None) -> str | None:
     """Why an evidence path may not be used, or None. It must stay inside ``root``
     and name a regular file (or nothing yet: a missing file is a finding, not an error)."""
     problem = name_problem(relative, "evidence path")
     if problem:
         return problem
     try:
-        real, info = locate_evidence(str(root), relative)
+        real, info = locate(relative) if locate is not None else locate_evidence(str(root), relative)
     except Refusal as refusal:
         return f"evidence path {relative!r} {refusal}"
     if info is not None and not stat.S_ISREG(info.st_mode):

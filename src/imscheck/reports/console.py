@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..text import noun, plural, terminal_safe as safe
-from ..evidence.git import UNCOMMITTED
+from ..evidence.states import UNCOMMITTED
 from ..verdicts.decision import MET, NOT_APPLICABLE, WAIVED, Result
 from .grouping import groups_above, headline, where
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from ..text import json_safe
+from ..text import json_document
 from ..verdicts.decision import Result, Verdict
-from ..evidence.git import UNCOMMITTED
-from ..verdicts import baseline
+from ..evidence.states import UNCOMMITTED
 from ..verdicts.findings import Finding
 
 
@@ -23,10 +21,18 @@ def as_records(result: Result) -> dict[str, Any]:
         "notes": list(result.notes),
         "warnings": [{"file": w.file, "line": w.line, "message": w.message} for w in result.warnings],
         "git": _git(result),
-        "baseline": baseline.as_record(result.baseline) if result.baseline is not None else None,
+        "baseline": _baseline(result),
         "configuration": result.configuration,
         "evidence_root": result.evidence_root,
     }
+
+
+def _baseline(result: Result) -> dict[str, Any] | None:
+    if result.baseline is None:
+        return None
+    from ..verdicts import baseline  # only runs given --baseline need it
+
+    return baseline.as_record(result.baseline)
 
 
 def _git(result: Result) -> dict[str, Any] | None:
@@ -54,7 +60,8 @@ def _record(verdict: Verdict, result: Result) -> dict[str, Any]:
                      "line": r.line if r.file else None, "pointer": r.pointer or None} for r in verdict.reasons],
         "rules": list(verdict.rules),
         "rolled_up": verdict.rolled_up,
-        "evidence_state": [result.evidence_state[e].as_record() for e in verdict.evidence if e in result.evidence_state],
+        "evidence_state": [result.evidence_state[e].as_record() for e in verdict.evidence if e in result.evidence_state]
+        if result.evidence_state else [],  # without git, no evidence has a state: skip the lookups
         "waivers": _waivers(verdict),
     }
 
@@ -84,4 +91,4 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_safe(json.dumps(as_records(result), indent=2, ensure_ascii=False, sort_keys=False)) + "\n"
+    return json_document(as_records(result)) + "\n"

@@ -10,6 +10,8 @@ does not do.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from ..load.ims import Ims
 
 # Excluded requirement -> requirements of other standards whose presence in the IMS contradicts it.
@@ -30,10 +32,14 @@ def contradiction(ims: Ims, system_id: str, excluded: str) -> tuple[str, tuple[s
         return None
     others = [r for key, rs in CONTRADICTED_BY.items() if _covers(excluded, key) or _covers(key, excluded) for r in rs]
     for type_name in TAGGED_TYPES:
-        for entity in sorted(ims.of_type(type_name), key=lambda e: e.id):
-            for i, tag in enumerate(entity.data.get("requirements", [])):
-                mine = system_id in entity.data.get("management_systems", []) and _covers(tag, excluded)
-                theirs = any(_covers(tag, other) for other in others)
+        for entity in sorted(ims.of_type(type_name), key=attrgetter("id")):
+            tags = entity.data.get("requirements")
+            if not tags:
+                continue
+            own = system_id in entity.data.get("management_systems", [])
+            for i, tag in enumerate(tags):
+                mine = own and _covers(tag, excluded)
+                theirs = bool(others) and any(_covers(tag, other) for other in others)
                 if mine or theirs:
                     what = "its own" if mine else "service design and transition"
                     message = (f"The exclusion of {excluded} is contradicted by the IMS itself: {type_name} {entity.id} "

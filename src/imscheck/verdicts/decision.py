@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import chain
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..knowledge.catalogue import STANDARD_ORDER, Catalogue, requirement_order
+from ..knowledge.catalogue import INVERSE, STANDARD_ORDER, Catalogue, requirement_order
 from ..engines.evaluator import Outcome
 from ..engines.facts import add_months
 from ..load.ims import Entity, Ims
@@ -137,18 +138,19 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
         for rid in targets:
             by_requirement.setdefault(rid, []).append(outcome)
     verdicts: dict[str, Verdict] = {}
+    of_standard = {standard: catalogue.of_standard(standard) for standard in standards}  # sorted once, read three times
     for standard in standards:
         system = claimed[standard]
         exclusions = _exclusions(ims, system)
         decided = {rid for rid in by_requirement if rid.startswith(standard + "/")}
-        attested = {r.id for r in catalogue.of_standard(standard) if attestations and r.attestation and r.id not in decided}
+        attested = {r.id for r in of_standard[standard] if attestations and r.attestation and r.id not in decided}
         for rid in sorted(decided | attested | {e.requirement for e in exclusions}, key=requirement_order):
             requirement = catalogue.requirements[rid]
             exclusion = next((e for e in exclusions if rid == e.requirement or rid.startswith(e.requirement + ".")), None)
             rule_ids = tuple(sorted(o.rule for o in by_requirement.get(rid, [])))
-            reasons, evidence, bases = [], set(), []
+            reasons, evidence, bases = [], [], []
             for outcome in by_requirement.get(rid, []):
-                evidence.update(outcome.evidence)
+                evidence.append(outcome.evidence)
                 bases.extend(outcome.basis)
                 for violation in outcome.violations:
                     file, line, column, pointer = ims.location(violation.entity or system.id, violation.attribute)
@@ -186,14 +188,14 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
                     reasons.append(Reason(file, line, column, pointer, f"{v.rule}.{v.expectation}", v.message, system.id, (), rid))
             status = UNMET if reasons else MET
             verdicts[rid] = Verdict(rid, standard, requirement.title, status, _sorted(reasons),
-                                    tuple(sorted(evidence)) if status == MET else (), rules=rule_ids,
+                                    _union(evidence) if status == MET else (), rules=rule_ids,
                                     basis=_basis(bases) if status == MET else None)
     verdicts, waiver_notes = apply_waivers(verdicts, ims, as_of)
     notes = tuple(notes) + tuple(waiver_notes)
-    verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards), catalogue)
+    verdicts = _with_sharing(_with_headings(verdicts, catalogue, standards, of_standard), catalogue)
     not_evaluated = {}
     for standard in standards:
-        missing = [r.id for r in catalogue.of_standard(standard) if r.id not in verdicts]
+        missing = [r.id for r in of_standard[standard] if r.id not in verdicts]
         not_evaluated[standard] = tuple(missing)
     ordered = tuple(_capped(v) for v in sorted(verdicts.values(), key=lambda v: requirement_order(v.requirement)))
     findings = build_findings(ordered, {v.requirement: i for i, v in enumerate(ordered)})
@@ -202,6 +204,12 @@ def decide(ims: Ims, catalogue: Catalogue, rules: list[Rule], outcomes: list[Out
     return Result(as_of, tuple(s for s in STANDARD_ORDER if s in standards), ordered, not_evaluated, notes, findings,
                   statements(ims, catalogue, [s for s in STANDARD_ORDER if s in standards]),
                   organisation.data["name"] if organisation else "", rule_info)
+
+
+def _union(lists: list[tuple[str, ...]]) -> tuple[str, ...]:
+    """``tuple(sorted(set().union(*lists)))``: the lists come sorted, and sorting them one after
+    the other merges runs instead of ordering thousands of ids from a set."""
+    return tuple(dict.fromkeys(sorted(chain.from_iterable(lists))))
 
 
 def _basis(bases: list[str]) -> str | None:
@@ -264,17 +272,20 @@ def _attested(ims: Ims, system: Entity, requirement: Any, as_of: dt.date) -> Ver
     return Verdict(requirement.id, requirement.standard, requirement.title, MET, evidence=evidence)
 
 
-def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards: list[str]) -> dict[str, Verdict]:
+def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards: list[str],
+                   of_standard: dict[str, list[Any]] | None = None) -> dict[str, Verdict]:
     """A heading such as 9.3 that no rule decides takes its verdict from its sub-clauses.
 
     Only when every sub-clause has a verdict: a heading is not called met on the
     strength of some of its parts. Deepest headings first, so 8.5 can follow 8.5.1.
     """
     out = dict(verdicts)
+    below = _children(catalogue)
     for standard in standards:
-        headings = [r for r in catalogue.of_standard(standard) if r.id not in out and catalogue.children(r.id)]
+        ordered = of_standard[standard] if of_standard is not None else catalogue.of_standard(standard)
+        headings = [r for r in ordered if r.id not in out and below.get(r.id)]
         for heading in sorted(headings, key=lambda r: -r.id.count(".")):
-            children = sorted(catalogue.children(heading.id), key=lambda r: requirement_order(r.id))
+            children = sorted(below[heading.id], key=lambda r: requirement_order(r.id))
             if any(child.id not in out for child in children):
                 continue
             parts = [out[child.id] for child in children]
@@ -295,10 +306,30 @@ def _with_headings(verdicts: dict[str, Verdict], catalogue: Catalogue, standards
             elif all(p.status == NOT_APPLICABLE for p in parts):
                 out[heading.id] = Verdict(heading.id, standard, heading.title, NOT_APPLICABLE, parts[0].reasons, rolled_up=True)
             else:
-                evidence = tuple(sorted({e for p in parts for e in p.evidence}))
+                evidence = _union([p.evidence for p in parts])
                 out[heading.id] = Verdict(heading.id, standard, heading.title, MET, evidence=evidence,
                                           rolled_up=True, basis=None if evidence else _basis([p.basis for p in parts if p.basis]))
     return out
+
+
+def _children(catalogue: Catalogue) -> dict[str, list[Any]]:
+    """``catalogue.children`` of every requirement at once, in the same order: a sub-clause's
+    parent is its id up to the last dot (9.3.2 -> 9.3)."""
+    below: dict[str, list[Any]] = {}
+    for requirement in catalogue.requirements.values():
+        parent, dot, _ = requirement.id.rpartition(".")
+        if dot:
+            below.setdefault(parent, []).append(requirement)
+    return below
+
+
+def _correlations(catalogue: Catalogue) -> dict[str, list[tuple[str, str]]]:
+    """``catalogue.correlated`` of every requirement at once (one pass over the correlations)."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    for c in catalogue.correlations:
+        found.setdefault(c.source, set()).add((c.target, c.relation))
+        found.setdefault(c.target, set()).add((c.source, INVERSE[c.relation]))
+    return {rid: sorted(pairs) for rid, pairs in found.items()}
 
 
 def _capped(verdict: Verdict) -> Verdict:
@@ -325,14 +356,17 @@ def _sorted(reasons: list[Reason]) -> tuple[Reason, ...]:
 
 def _with_sharing(verdicts: dict[str, Verdict], catalogue: Catalogue) -> dict[str, Verdict]:
     out = {}
+    correlated = _correlations(catalogue)
     for rid, verdict in verdicts.items():
         shared = []
         if verdict.status == MET and verdict.evidence:
-            mine = set(verdict.evidence)
-            for other, relation in catalogue.correlated(rid):
+            mine: set[str] | None = None  # built for the first requirement it is compared with
+            for other, relation in correlated.get(rid, ()):
                 theirs = verdicts.get(other)
                 if (relation in SHARING_RELATIONS and theirs is not None and theirs.status == MET
-                        and theirs.standard != verdict.standard and mine.intersection(theirs.evidence)):
-                    shared.append(other)
+                        and theirs.standard != verdict.standard):
+                    mine = set(verdict.evidence) if mine is None else mine
+                    if not mine.isdisjoint(theirs.evidence):
+                        shared.append(other)
         out[rid] = replace(verdict, shared_with=tuple(sorted(set(shared), key=requirement_order)))
     return out
