@@ -6,6 +6,8 @@ import json
 import os
 import pty
 import select
+import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,9 +47,14 @@ def test_help_shows_choices_and_real_metavars():
     assert "--format table|json|csv|markdown" in " ".join(run_cli("catalogue", "-h").stdout.split())
 
 
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_shell_completion_is_offered():
-    result = imscheck("--show-completion", "bash")
-    assert result.returncode == 0 and "_IMSCHECK_COMPLETE" in result.stdout
+    # Typed in a shell, as people do: the completion script is for the shell imscheck runs under
+    # (found from the processes above it, so the test must not depend on what started pytest;
+    # "; true" keeps bash from replacing itself with the command).
+    command = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "imscheck", "--show-completion"))
+    result = subprocess.run(["bash", "-c", command + "; true"], capture_output=True, text=True, env=ENV, timeout=120)
+    assert "_IMSCHECK_COMPLETE=complete_bash" in result.stdout, result.stderr
     assert "--install-completion" in run_cli("--help").stdout
 
 
