@@ -161,6 +161,8 @@ def _phases(folder: Path, engine: str) -> dict[str, float]:
     from imscheck.verdicts.decision import decide
     from imscheck.load.yamlsource import read_yaml_file
     from imscheck.load import parsecache
+    from imscheck.containment import shown_path
+    from imscheck.knowledge import bundled
 
     parsecache.configure(False)  # the phases of a cold run
     # Start cold, as a fresh process would.
@@ -169,6 +171,7 @@ def _phases(folder: Path, engine: str) -> dict[str, float]:
         if cached is not None and hasattr(cached, "cache_clear"):
             cached.cache_clear()
     load_catalogue.cache_clear()
+    bundled._snapshot.cache_clear()
     resources.schema.cache_clear()
     t: dict[str, float] = {}
     with timer(t, "load rules"):
@@ -176,7 +179,7 @@ def _phases(folder: Path, engine: str) -> dict[str, float]:
         rules, notes = load_rules(catalogue, resources.data_dir("rules") / "checks", [])
     root = folder.resolve()
     with timer(t, "read YAML"):
-        sources = [read_yaml_file(f, ims_module.display_path(f, root)) for f in ims_module.discover(folder)]
+        sources = [read_yaml_file(f, shown_path(f, root)) for f in ims_module.discover(folder)]
     with timer(t, "schema"):  # compiling the schema counts here
         problems = [p for s in sources for p in schemacheck.schema_problems(s, IMS_SCHEMA)]
     if problems:
