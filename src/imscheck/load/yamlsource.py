@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -409,6 +410,8 @@ def _from_events(text: str) -> tuple[Any, Any] | None:
     get = loader.get_event
     resolve = loader.resolve
     plain_tags = _Loader._plain_tags
+    intern = sys.intern
+    texts: dict[str, str] = {}
     builders = _SCALAR_BUILDERS
     scalar_node = yaml.ScalarNode
     Scalar, MappingStart, SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -449,12 +452,12 @@ def _from_events(text: str) -> tuple[Any, Any] | None:
                 if mapping and key is no_key:
                     if tag != _STR or value in container or event.anchor is not None:
                         return None  # a merge key, a key that is not text, a duplicate, an anchored key
-                    key = value
+                    key = intern(value)  # a few dozen names, repeated in every entity
                     count += 1
                     extend((mark.line, mark.column, count))
                     continue
                 if tag == _STR or tag == _TIMESTAMP:
-                    item = value
+                    item = texts.setdefault(value, value)  # ids, dates and words repeat: keep each once
                 elif tag == _NULL:
                     item = None
                 else:
