@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from .. import jsontext
 from ..text import json_safe
 from ..verdicts.decision import Result, Verdict
 from ..evidence.git import UNCOMMITTED
@@ -84,4 +84,4 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_safe(json.dumps(as_records(result), indent=2, ensure_ascii=False, sort_keys=False)) + "\n"
+    return json_safe(jsontext.dumps(as_records(result), end="\n"))
