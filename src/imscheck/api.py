@@ -236,6 +236,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
     rules, notes = load_rules(catalogue, builtin, options.rules_dirs)
     reading = (lambda done, total: progress(f"reading the IMS: file {done} of {total}")) if progress else None
     ims = load_ims(options.path, lambda rid: rid in catalogue.requirements, options.root, files, reading)
+    for source in ims.sources:
+        source.forget_text()  # valid now: everything after this locates through marks, never through nodes
     standards = select_standards(options.standards, ims)
     if progress:
         progress(f"evaluating {len(rules)} rules for {len(standards)} standard{'s' if len(standards) != 1 else ''}")

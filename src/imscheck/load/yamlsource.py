@@ -278,6 +278,11 @@ class YamlSource:
             data = data[part]
         return YamlSource(self.file, data, None, text=self.text, marks=self.marks, base=index, prefix=self.prefix + tuple(parts))
 
+    def forget_text(self) -> None:
+        """Let the text go (a large file's is tens of MB) when no node will be asked for: locating
+        needs only the marks, and :meth:`node_at` then answers None."""
+        object.__setattr__(self, "text", None)
+
     def problem(self, parts: tuple[Any, ...] | list[Any], message: str, *, key: bool = False) -> Problem:
         line, column = self.locate(parts, key=key)
         return Problem(self.file, line, column, pointer_of(parts), message)
