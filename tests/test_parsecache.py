@@ -207,3 +207,18 @@ def test_default_folder_follows_xdg(monkeypatch, tmp_path):
     assert parsecache.cache_dir() == tmp_path / "imscheck"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert parsecache.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "imscheck"
+
+
+def test_a_file_read_from_the_cache_gets_the_same_yaml_1_1_advice(cache, tmp_path):
+    # The advice needs the node of the value, composed from the file's text only then.
+    from imscheck.load import schemacheck
+    from imscheck.load.model import IMS_SCHEMA
+
+    path = tmp_path / "ims.yaml"
+    path.write_text("organisation:\n  id: org\n  name: yes\n", encoding="utf-8")
+    expected = [p.render() for p in schemacheck.schema_problems(read_yaml_text(path.read_bytes(), "ims.yaml"), IMS_SCHEMA)]
+    assert any("in quotes" in line for line in expected)
+    read_yaml_file(path, "ims.yaml")
+    cached = read_yaml_file(path, "ims.yaml")
+    assert cached.from_cache and cached.node is None
+    assert [p.render() for p in schemacheck.schema_problems(cached, IMS_SCHEMA)] == expected

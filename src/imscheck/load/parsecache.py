@@ -115,7 +115,10 @@ def load(digest: str, marks_type: str) -> Any:
         if end < 0 or (len(stored) - end - 1) % (3 * marks.itemsize):
             return _MISS
         marks.frombytes(view[end + 1:])
-        return json.loads(str(view[65:end], "ascii")), marks
+        text = str(view[65:end], "ascii")
+        view.release()
+        del view, stored  # the entry's bytes go before the data is built from its text
+        return json.loads(text), marks
     except (OSError, ValueError, RecursionError):
         return _MISS
 

@@ -114,7 +114,7 @@ class YamlSource:
         except TypeError:  # an unhashable part cannot be a key
             return None
 
-    text: str | None = field(default=None, compare=False, repr=False)
+    text: str | bytes | None = field(default=None, compare=False, repr=False)  # bytes: UTF-8, decoded when needed
     marks: Any = field(default=None, compare=False, repr=False)
     cache_key: str | None = field(default=None, compare=False, repr=False)
     base: int = field(default=0, compare=False, repr=False)
@@ -128,7 +128,8 @@ class YamlSource:
             gc_was_enabled = gc.isenabled()
             gc.disable()
             try:
-                node = yaml.compose(self.text, Loader=_Loader)
+                text = self.text.decode("utf-8-sig") if isinstance(self.text, bytes) else self.text
+                node = yaml.compose(text, Loader=_Loader)
                 for part in self.prefix:
                     node = self._entry(node, part)[1] if isinstance(node, yaml.MappingNode) else node.value[part]  # type: ignore[index]
                 object.__setattr__(self, "node", node)
@@ -314,7 +315,8 @@ def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSou
     cached = parsecache.load(digest, MARKS_TYPE)
     if cached is not parsecache.MISS:
         data, marks = cached
-        return YamlSource(display, data, None, text=raw.decode("utf-8-sig"), marks=marks, cache_key=digest, from_cache=True)
+        # The bytes, decoded only if nodes are asked for: they were UTF-8 when they were stored.
+        return YamlSource(display, data, None, text=raw, marks=marks, cache_key=digest, from_cache=True)
     source = read_yaml_text(raw, display)
     parsecache.store(digest, source.data, source.marks)  # only a file that parsed without a problem gets here
     object.__setattr__(source, "cache_key", digest)
