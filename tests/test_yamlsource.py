@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from imscheck.errors import InputError
 from imscheck.load.yamlsource import MAX_ALIAS_NODES, read_yaml_text
+
+from .test_fuzz import IMS_FILES, damage
 
 
 def problems(text: str | bytes) -> list[tuple[int, int, str]]:
@@ -208,3 +212,27 @@ def test_a_part_of_a_document_locates_and_composes_like_the_whole():
     assert part.locate(("units", 0, "name")) == source.locate(("examples", "pass", 0, "ims", "units", 0, "name")) == (6, 19)
     assert part.node_at(("units", 0, "name")).value == "7"
     assert part.node_at(("units", 0, "missing")) is None
+
+
+ANCHORED = ("base: &b {x: 1, y: [a, 'b', \"c\"]}\nlist: &l\n  - *b\n  - {z: *b}\nagain: *l\nscalar: &s yes\nmore: [*s, *s, !!str 3, ! 4]\n"
+            "? quoted key\n: |\n  block\nempty:\nflow: {a: [1, {b: ~}], c: 2025-01-31}\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_yaml_reads_the_same_through_events_as_through_nodes(data):
+    """What composing refuses, the event pass leaves to it; what composing reads, it reads the same."""
+    from imscheck.load.yamlsource import _from_events
+
+    base = data.draw(st.sampled_from([ANCHORED, *(path.read_text(encoding="utf-8")[:3000] for path in IMS_FILES[:3])]))
+    text = damage(base, data)
+    try:
+        _composed(text)
+    except Exception:
+        assert _from_events(text) is None
+        return
+    try:
+        source = read_yaml_text(text, "f.yaml")
+    except InputError:  # the NUL and flow-depth checks that come before any parse
+        return
+    _same_as_composing(text, source)
