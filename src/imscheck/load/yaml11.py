@@ -15,7 +15,7 @@ from typing import Any, Iterator
 import yaml
 
 from ..errors import Problem, pointer_of
-from .yamlsource import YamlSource
+from .yamlsource import YamlSource, _Loader
 
 _TAG = "tag:yaml.org,2002:"
 # The YAML 1.2 core schema's resolution of plain scalars.
@@ -33,11 +33,6 @@ def core_kind(text: str) -> str:
         if pattern.fullmatch(text):
             return kind
     return "str"
-
-
-def pyyaml_kind(node: yaml.ScalarNode) -> str:
-    kind = node.tag[len(_TAG):] if node.tag.startswith(_TAG) else "str"
-    return "str" if kind == "timestamp" else kind  # imscheck keeps dates as text
 
 
 def read_as(node: yaml.ScalarNode, value: Any) -> str:
@@ -58,18 +53,113 @@ def quote_advice(node: Any, value: Any) -> str | None:
 
 def differences(source: YamlSource) -> Iterator[Problem]:
     """Every plain value that YAML 1.2 tools read as another type than imscheck does."""
-    yield from _walk(source, source._root(), [])  # composed again when the data came from the parse cache
+    if source.node is None and source.text is not None and not source.prefix:
+        found = _from_events(source)
+        if found is not None:
+            yield from found
+            return
+    yield from _walk(source, source._root(), [])  # composed from the text
+
+
+def _difference(source: YamlSource, mark: Any, path: list[Any], value: str, tag: str) -> Problem | None:
+    mine, theirs = _kind(tag), core_kind(value)
+    if mine == theirs:
+        return None
+    return Problem(source.file, mark.line + 1, mark.column + 1, pointer_of(path),
+                   f"warning: {value!r} is {_WORDS[mine]} to imscheck (YAML 1.1) but {_WORDS[theirs]} to YAML 1.2 "
+                   f"tools such as editors and check-jsonschema: write \"{value}\" in quotes if you mean text"
+                   + (", or true/false if you mean that" if "bool" in (mine, theirs) else ""))
+
+
+def _kind(tag: str) -> str:
+    mine = tag[len(_TAG):] if tag.startswith(_TAG) else "str"
+    return "str" if mine == "timestamp" else mine  # imscheck keeps dates as text
+
+
+def _differs(value: str, tag: str, _known: dict[tuple[str, str], bool] = {}) -> bool:  # noqa: B006 - a memo
+    answer = _known.get((value, tag))
+    if answer is None:
+        answer = _kind(tag) != core_kind(value)
+        if len(_known) < 100_000:
+            _known[(value, tag)] = answer
+    return answer
+
+
+def _from_events(source: YamlSource) -> list[Problem] | None:
+    """:func:`differences` from the parser's events, without composing the node tree (the file
+    has been read without a problem, so every key is text and every alias names a finished value)."""
+    text = source.text.decode("utf-8-sig") if isinstance(source.text, bytes) else source.text
+    loader = _Loader(text)
+    found: list[tuple[Any, tuple[Any, ...], str, str]] = []  # mark, path, value, tag
+    anchors: dict[str, tuple[int, int, int]] = {}  # anchor -> its differences found[start:end], its path's length
+    opened: list[tuple[str, int, int]] = []  # anchored collections not ended yet
+    path: list[Any] = []
+    frames: list[list[Any]] = []  # per open collection: [is a mapping, expecting a key, next index, anchor]
+    try:
+        while True:
+            event = loader.get_event()
+            kind = type(event)
+            frame = frames[-1] if frames else None
+            if frame is not None and frame[0] and frame[1] and kind is yaml.ScalarEvent:
+                path.append(event.value)  # a key: the value that follows is at path + [key]
+                frame[1] = False
+                continue
+            if frame is not None and not frame[0] and kind in _VALUES:
+                path.append(frame[2])
+                frame[2] += 1
+            if kind is yaml.ScalarEvent:
+                if event.style in (None, ""):  # plain: libyaml says "", pure Python None
+                    tag = event.tag
+                    if tag is None or tag == "!":
+                        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+                    differs = _differs(event.value, tag)
+                    if event.anchor is not None:
+                        anchors[event.anchor] = (len(found), len(found) + differs, len(path))
+                    if differs:
+                        found.append((event.start_mark, tuple(path), event.value, tag))
+                elif event.anchor is not None:
+                    anchors[event.anchor] = (len(found), len(found), len(path))
+            elif kind is yaml.AliasEvent:
+                first, last, depth = anchors[event.anchor]
+                here = tuple(path)
+                found.extend((mark, here + named[depth:], value, tag) for mark, named, value, tag in found[first:last])
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                frames.append([kind is yaml.MappingStartEvent, True, 0])
+                opened.append((event.anchor, len(found), len(path)))
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frames.pop()
+                anchor, first, depth = opened.pop()
+                if anchor is not None:
+                    anchors[anchor] = (first, len(found), depth)
+            elif kind is yaml.StreamEndEvent:
+                break
+            else:
+                continue  # stream and document boundaries
+            if frames:  # a value ended: step out of it
+                path.pop()
+                frames[-1][1] = True  # in a mapping, a key comes next
+    except (yaml.YAMLError, KeyError):  # pragma: no cover - the file was read without a problem
+        return None
+    finally:
+        loader.dispose()
+    problems = []
+    for mark, named, value, tag in found:
+        problem = _difference(source, mark, list(named), value, tag)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+_VALUES = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
 
 
 def _walk(source: YamlSource, node: Any, path: list[Any]) -> Iterator[Problem]:
     if isinstance(node, yaml.ScalarNode):
         if node.style in (None, ""):  # plain: libyaml says "", pure Python None
-            mine, theirs = pyyaml_kind(node), core_kind(node.value)
-            if mine != theirs:
-                yield Problem(source.file, node.start_mark.line + 1, node.start_mark.column + 1, pointer_of(path),
-                              f"warning: {node.value!r} is {_WORDS[mine]} to imscheck (YAML 1.1) but {_WORDS[theirs]} to YAML 1.2 "
-                              f"tools such as editors and check-jsonschema: write \"{node.value}\" in quotes if you mean text"
-                              + (", or true/false if you mean that" if "bool" in (mine, theirs) else ""))
+            problem = _difference(source, node.start_mark, path, node.value, node.tag)
+            if problem is not None:
+                yield problem
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             yield from _walk(source, item, path + [i])
