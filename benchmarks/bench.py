@@ -399,8 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             validate_s, validate_rss = time_command(command + ["validate", str(folder), "--no-cache"], args.repeat, lambda c: c == 0)
             check = command + ["check", str(folder), "--as-of", AS_OF, "--json", str(report), "--engine", args.engine]
             check_s, check_rss = time_command(check + ["--no-cache"], args.repeat, lambda c: c in (0, 1))
-            run_child(check)  # fills the parse cache with data
-            run_child(check)  # and with the marks of the files a report needed locations in
+            run_child(check)  # fills the parse cache with data and marks
             warm_s, warm_rss = time_command(check, args.repeat, lambda c: c in (0, 1))
             parse_s = statistics.median([parse_s, parse_seconds(folder, args.repeat)])  # before and after the children
             phases = median_phases([check_phases(folder, args.engine) for _ in range(args.repeat)])

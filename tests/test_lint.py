@@ -98,3 +98,31 @@ def test_yaml_1_1_warnings_are_found_when_the_file_comes_from_the_parse_cache(tm
     assert "'yes' is true or false to imscheck (YAML 1.1)" in runs[0].stderr
     for later in runs[1:]:
         assert (later.returncode, later.stdout, later.stderr) == (0, runs[0].stdout, runs[0].stderr)
+
+
+YAML_1_1_TEXTS = [
+    "a: yes\nb: [on, 1:30, '1e3', 1e3, ~, null, Null, 0o17, 0x1F, 012, .5, 1_000, !!str on, ! off]\nc: {d: [{e: no}]}\n",
+    "- [yes, {a: on}]\n- - no\n  - n\n- 2025-01-01\n",
+    "base: &b {x: on, y: [off, 'on']}\nlist: &l\n  - *b\n  - {z: *b, w: &s yes}\nagain: *l\nmore: [*s, *s]\n",
+    "on\n", "",
+]
+
+
+def test_yaml_1_1_warnings_from_events_are_those_of_the_composed_nodes():
+    # validate reads them from the parser's events; the node walk they replace is the reference.
+    from imscheck.load import yaml11
+    from imscheck.load.yamlsource import read_yaml_text
+    from tests.test_parsecache import CORPUS
+
+    found = 0
+    for name, text in [*CORPUS, *((f"text{i}", t) for i, t in enumerate(YAML_1_1_TEXTS))]:
+        try:
+            source = read_yaml_text(text, name)
+        except Exception:
+            continue
+        from_events = yaml11._from_events(source)
+        assert from_events is not None
+        composed = list(yaml11._walk(source, source._root(), set()))
+        assert sorted(set(from_events)) == sorted(set(composed)), name
+        found += len(composed)
+    assert found > 15

@@ -13,7 +13,7 @@ import yaml
 from imscheck import api
 from imscheck.errors import InputError
 from imscheck.load import parsecache
-from imscheck.load.yamlsource import read_yaml_file, read_yaml_text
+from imscheck.load.yamlsource import YamlSource, _Loader, read_yaml_file, read_yaml_text
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2025-06-30"
@@ -76,23 +76,23 @@ def test_cached_data_is_the_parsed_data_exactly(name, text, cache, tmp_path):
             assert [p.render() for p in caught.value.problems] == expected
         assert not list(cache.glob("parsed/*.json"))
         return
-    first = read_yaml_file(path, name)  # parses and stores
+    first = read_yaml_file(path, name)  # parses and stores data and marks
+    assert not first.from_cache
     assert len(list(cache.glob("parsed/*.json"))) == 1
     second = read_yaml_file(path, name)  # read from the cache
-    assert second.node is None, "the second read did not come from the cache"
+    assert second.from_cache, "the second read did not come from the cache"
     assert typed(first.data) == typed(second.data) == typed(parsed.data)
-    # Locations, composed again only when asked for, are the ones the parse gave ...
+    # Locations from the cached marks are those of the composed nodes, which the parse never keeps.
+    composed = YamlSource(name, parsed.data, yaml.compose(text, Loader=_Loader))
     paths = _paths(parsed.data)
     for parts in paths:
-        assert second.locate(parts) == parsed.locate(parts)
-        assert second.locate(parts, key=True) == parsed.locate(parts, key=True)
-    # ... and so are those read from the marks that composing added to the entry.
-    third = read_yaml_file(path, name)
-    assert third.node is None and (third.marks is not None or parsed.node is None)
-    for parts in paths:
-        assert third.locate(parts) == parsed.locate(parts)
-        assert third.locate(parts, key=True) == parsed.locate(parts, key=True)
-    assert third.node is None or parsed.node is None, "locating composed the nodes again"
+        assert second.locate(parts) == parsed.locate(parts) == composed.locate(parts)
+        assert second.locate(parts, key=True) == parsed.locate(parts, key=True) == composed.locate(parts, key=True)
+    assert parsed.node is None and second.node is None, "locating composed the nodes again"
+    # An entry already holds the marks: reading it again changes nothing.
+    entries = {p: p.read_bytes() for p in cache.glob("parsed/*.json")}
+    assert read_yaml_file(path, name).from_cache
+    assert {p: p.read_bytes() for p in cache.glob("parsed/*.json")} == entries
 
 
 def _paths(data: Any, prefix: tuple[Any, ...] = (), limit: int = 400) -> list[tuple[Any, ...]]:
@@ -119,10 +119,10 @@ def test_a_corrupt_or_edited_entry_is_ignored_and_written_again(cache, tmp_path)
                 checksum + b"\n" + payload + b" ", b"\xff\xfe" + good):
         entry.write_bytes(bad)
         source = read_yaml_file(path, "ims.yaml")
-        assert source.node is not None, f"a damaged entry was used: {bad[:40]!r}"
+        assert not source.from_cache, f"a damaged entry was used: {bad[:40]!r}"
         assert typed(source.data) == expected
         assert entry.read_bytes() == good  # written again
-    assert read_yaml_file(path, "ims.yaml").node is None
+    assert read_yaml_file(path, "ims.yaml").from_cache
 
 
 def test_a_new_version_does_not_read_old_entries(cache, tmp_path, monkeypatch):
@@ -130,7 +130,7 @@ def test_a_new_version_does_not_read_old_entries(cache, tmp_path, monkeypatch):
     path.write_text("a: 1\n", encoding="utf-8")
     read_yaml_file(path, "ims.yaml")
     monkeypatch.setattr(parsecache, "_VERSION", parsecache._VERSION + " next")
-    assert read_yaml_file(path, "ims.yaml").node is not None
+    assert not read_yaml_file(path, "ims.yaml").from_cache
     assert len(list(cache.glob("parsed/*.json"))) == 2
 
 
@@ -207,3 +207,18 @@ def test_default_folder_follows_xdg(monkeypatch, tmp_path):
     assert parsecache.cache_dir() == tmp_path / "imscheck"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert parsecache.cache_dir() == Path(os.path.expanduser("~")) / ".cache" / "imscheck"
+
+
+def test_a_file_read_from_the_cache_gets_the_same_yaml_1_1_advice(cache, tmp_path):
+    # The advice needs the node of the value, composed from the file's text only then.
+    from imscheck.load import schemacheck
+    from imscheck.load.model import IMS_SCHEMA
+
+    path = tmp_path / "ims.yaml"
+    path.write_text("organisation:\n  id: org\n  name: yes\n", encoding="utf-8")
+    expected = [p.render() for p in schemacheck.schema_problems(read_yaml_text(path.read_bytes(), "ims.yaml"), IMS_SCHEMA)]
+    assert any("in quotes" in line for line in expected)
+    read_yaml_file(path, "ims.yaml")
+    cached = read_yaml_file(path, "ims.yaml")
+    assert cached.from_cache and cached.node is None
+    assert [p.render() for p in schemacheck.schema_problems(cached, IMS_SCHEMA)] == expected

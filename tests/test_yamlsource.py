@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from imscheck.errors import InputError
 from imscheck.load.yamlsource import MAX_ALIAS_NODES, read_yaml_text
+
+from .test_fuzz import IMS_FILES, damage
 
 
 def problems(text: str | bytes) -> list[tuple[int, int, str]]:
@@ -147,3 +150,112 @@ def test_plain_and_quoted_values_resolve_to_the_types_pyyaml_gives(value, quoted
     except yaml.YAMLError:
         return  # not a plain value in YAML
     assert yaml.compose(text, Loader=_Loader).value[0][1].tag == expected.value[0][1].tag
+
+
+# The event pass builds data and marks without keeping a node tree; composing is the reference.
+EVENT_CASES = [
+    "a: &x 1\nb: *x\n",
+    "a: &x [1, {b: &y two}]\nc: *x\nd: [*y, *x]\n",
+    "- &m {k: v, l: [1, 2]}\n- *m\n- {n: *m}\n",
+    "a: !!str 1\nb: !!int '7'\nc: ! 12\nd: !!float 1\ne: !!map {x: !!seq [!!null '', !!bool yes]}\n",
+    "\"quoted key\": |\n  block\n  text\n'single': >-\n  folded\nplain: yes\nwhen: on\n",
+    "", "# only a comment\n", "---\n", "--- 3\n", "---\n...\n", "[1, 2]\n", "x\n",
+    "a:\n  - b:\n      c: [d, e]\n    f: g\n  -\n  - ~\n",
+    "k: 2025-01-31\nt: 2001-12-14t21:59:43.10-05:00\nn: .nan\ni: 0x1F\no: 0o17\ns: 1_000\nf: 1e3\nsex: 1:30\n",
+    "wide:\n" + "".join(f"  k{i}: [{i}, {{v: {i}}}]\n" for i in range(40)) + "list:\n" + "".join(f"- {i}\n" for i in range(40)),
+]
+# Valid documents the event pass leaves to composing: deep nesting, an anchored key.
+COMPOSED_CASES = ["a: " + "[" * 60 + "x" + "]" * 60 + "\n", "&k a: 1\nb: *k\n"]
+
+
+def _composed(text: str):
+    import yaml
+
+    from imscheck.load import yamlsource
+
+    node = yaml.compose(text, Loader=yamlsource._Loader)
+    builder = yamlsource._Builder("f.yaml")
+    data = builder.build(node, [], 0) if node is not None else None
+    assert not builder.problems
+    return data, node
+
+
+def _same_as_composing(text: str, source) -> None:
+    from imscheck.load.yamlsource import YamlSource, _marks_of
+    from tests.test_parsecache import _paths, typed
+
+    data, node = _composed(text)
+    assert typed(source.data) == typed(data)
+    assert source.node is None and source.marks == _marks_of(node)
+    composed = YamlSource("f.yaml", data, node)
+    for parts in _paths(data, limit=2000):
+        assert source.locate(parts) == composed.locate(parts), parts
+        assert source.locate(parts, key=True) == composed.locate(parts, key=True), parts
+
+
+@pytest.mark.parametrize("text", EVENT_CASES)
+def test_the_event_pass_reads_what_composing_reads(text):
+    from imscheck.load.yamlsource import _from_events
+
+    assert _from_events(text) is not None, "left to composing"
+    _same_as_composing(text, read_yaml_text(text, "f.yaml"))
+
+
+@pytest.mark.parametrize("text", COMPOSED_CASES)
+def test_documents_left_to_composing_get_the_same_marks(text):
+    from imscheck.load.yamlsource import _from_events
+
+    assert _from_events(text) is None
+    _same_as_composing(text, read_yaml_text(text, "f.yaml"))
+
+
+def test_the_event_pass_agrees_with_composing_on_the_whole_corpus():
+    """Every YAML text of the error corpus, the examples and the rules: what composing refuses, the
+    event pass leaves to it; what composing reads, the event pass reads the same (without falling back)."""
+    from imscheck.load.yamlsource import _from_events
+    from tests.test_parsecache import CORPUS
+
+    read = 0
+    for name, text in CORPUS:
+        try:
+            _composed(text)
+        except Exception:
+            assert _from_events(text) is None, name
+            continue
+        assert _from_events(text) is not None, name
+        _same_as_composing(text, read_yaml_text(text, name))
+        read += 1
+    assert read > 100
+
+
+def test_a_part_of_a_document_locates_and_composes_like_the_whole():
+    source = read_yaml_text("examples:\n  pass:\n    - ims:\n        units:\n          - id: U1\n            name: 7\n", "r.yaml")
+    part = source.sub(("examples", "pass", 0, "ims"))
+    assert part.data == {"units": [{"id": "U1", "name": 7}]}
+    assert part.locate(("units", 0, "name")) == source.locate(("examples", "pass", 0, "ims", "units", 0, "name")) == (6, 19)
+    assert part.node_at(("units", 0, "name")).value == "7"
+    assert part.node_at(("units", 0, "missing")) is None
+
+
+ANCHORED = ("base: &b {x: 1, y: [a, 'b', \"c\"]}\nlist: &l\n  - *b\n  - {z: *b}\nagain: *l\nscalar: &s yes\nmore: [*s, *s, !!str 3, ! 4]\n"
+            "? quoted key\n: |\n  block\nempty:\nflow: {a: [1, {b: ~}], c: 2025-01-31}\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_yaml_reads_the_same_through_events_as_through_nodes(data):
+    """What composing refuses, the event pass leaves to it; what composing reads, it reads the same."""
+    from imscheck.load.yamlsource import _from_events
+
+    base = data.draw(st.sampled_from([ANCHORED, *(path.read_text(encoding="utf-8")[:3000] for path in IMS_FILES[:3])]))
+    text = damage(base, data)
+    try:
+        _composed(text)
+    except Exception:
+        assert _from_events(text) is None
+        return
+    try:
+        source = read_yaml_text(text, "f.yaml")
+    except InputError:  # the NUL and flow-depth checks that come before any parse
+        return
+    _same_as_composing(text, source)

@@ -306,6 +306,8 @@ def _check(options: CheckOptions, config: Config | None, files: list[Path] | Non
 
         accepted = read_baseline(options.baseline)
     book, ims = _read(options, files, rulebook, progress)
+    for source in ims.sources:
+        source.forget_text()  # valid now: everything after this locates through marks, never through nodes
     catalogue, rules, notes = book.catalogue, book.rules, book.notes
     standards = select_standards(options.standards, ims)
     if progress:

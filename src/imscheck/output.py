@@ -124,6 +124,9 @@ def _reason(error: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
+_CHUNK = 1 << 20
+
+
 def write_reports(reports: list[tuple[str, str]], stdout: TextIO, mode: int | None = None) -> None:
     """Write every (target, text) or none: temporaries first, then one rename each.
 
@@ -152,7 +155,8 @@ def write_reports(reports: list[tuple[str, str]], stdout: TextIO, mode: int | No
                 with os.fdopen(handle, "wb") as stream:
                     if hasattr(os, "fchmod"):  # POSIX; elsewhere the platform's default stands
                         os.fchmod(stream.fileno(), fixed if fixed is not None else _mode_for(found[target], mode))
-                    stream.write(text.encode("utf-8"))
+                    for start in range(0, len(text), _CHUNK):  # never a second copy of a large report in memory
+                        stream.write(text[start:start + _CHUNK].encode("utf-8"))
             except OSError as error:
                 raise UsageError(f"cannot write report {display_name(target)}: {_reason(error)}") from None
         for target, text in reports:

@@ -11,9 +11,7 @@ delete it silently: a reader sees that something odd was there.
 
 from __future__ import annotations
 
-import json
 import re
-from json.encoder import encode_basestring
 from typing import Any, TextIO
 
 # C0 controls, DEL, C1 controls; bidi embeddings, overrides, isolates and marks;
@@ -71,61 +69,9 @@ def json_safe(document: str) -> str:
     ``json.dumps(..., ensure_ascii=False)`` already escapes C0; these are the
     rest. The escapes are JSON's own, so the data read back is unchanged.
     """
+    if document.isascii() and "\x7f" not in document:
+        return document  # JSON escapes C0 itself: DEL is the only ASCII character left to escape
     return _XML.sub(lambda m: "".join(f"\\u{unit:04x}" for unit in _utf16(m.group())), document)
-
-
-def json_document(value: Any) -> str:
-    """``json_safe(json.dumps(value, indent=2, ensure_ascii=False))``, written out for a report's
-    plain data: the standard library's encoder is pure Python once it indents, and a large
-    report holds hundreds of thousands of values. Anything but dicts with text keys, lists,
-    tuples, text, integers, booleans and None goes to the standard library as a whole."""
-    try:
-        text = _indented(value, "\n")
-    except _Unusual:
-        text = json.dumps(value, indent=2, ensure_ascii=False)
-    if text.isascii() and "\x7f" not in text:
-        return text  # JSON escapes C0 itself: DEL is the only ASCII character left for json_safe
-    return json_safe(text)
-
-
-class _Unusual(Exception):
-    """A value the written-out encoder leaves to the standard library's."""
-
-
-_LITERALS = {True: "true", False: "false"}
-
-
-def _indented(value: Any, newline: str) -> str:
-    """``newline``: a line break followed by the current indentation."""
-    kind = type(value)
-    if kind is str:
-        return encode_basestring(value)
-    if kind is dict:
-        if not value:
-            return "{}"
-        inner = newline + "  "
-        parts = []
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _Unusual
-            parts.append(encode_basestring(key) + ": " + _indented(item, inner))
-        return "{" + inner + ("," + inner).join(parts) + newline + "}"
-    if kind is list or kind is tuple:
-        if not value:
-            return "[]"
-        inner = newline + "  "
-        try:  # most lists in a report are of text only (evidence ids)
-            parts = list(map(encode_basestring, value))
-        except TypeError:
-            parts = [_indented(item, inner) for item in value]
-        return "[" + inner + ("," + inner).join(parts) + newline + "]"
-    if value is None:
-        return "null"
-    if kind is bool:
-        return _LITERALS[value]
-    if kind is int:
-        return int.__repr__(value)
-    raise _Unusual
 
 
 def _utf16(char: str) -> list[int]:

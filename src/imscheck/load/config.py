@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ def load_config(file: Path) -> Config:
     file = Path(os.path.abspath(file))
     source = read_yaml_file(file, shown_path(file))
     if source.data is None:
-        source = YamlSource(source.file, {}, source.node)  # an empty file: every default
+        source = replace(source, data={}, cache_key=None)  # an empty file: every default, located where its marks say
     problems = schema_problems(source, CONFIG_SCHEMA)
     if problems:
         raise InputError(problems)

@@ -12,12 +12,10 @@ write are ignored, so a read-only or full disk only costs time.
 
 A file found valid against one of imscheck's schemas gets an empty marker
 beside its entry, so an unchanged file is not validated again (the key covers
-the schemas' text). Entries hold data and, once a run has needed a location in that file, the
-marks of its nodes (line and column of every key and value, in a structure
-parallel to the data): a first parse stores data only, so that a cold run pays
-nothing for the cache; a run that reads the data from the cache and then needs
-a location composes the file's nodes again and adds their marks to the entry,
-so later runs locate without parsing.
+the schemas' text). An entry holds the data, as JSON, and the marks the parse
+made in the same pass (line, column and extent of every key and value, see
+``yamlsource.YamlSource``), as their machine bytes after a newline: a later run
+locates without parsing, and reading the marks costs no decoding.
 
 Where: ``$IMSCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/imscheck``, else
 ``~/.cache/imscheck``. Nothing is read or written outside that folder; entry
@@ -29,7 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ import yaml
 
 from .. import __version__, resources
 
-FORMAT = "1"
+FORMAT = "2"
 _state = {"enabled": True}
 
 
@@ -79,7 +79,7 @@ def _parser_version() -> str:
         pass
     # And the code that builds the data: a checkout may change it without a new version either.
     builder = hashlib.sha256(Path(__file__).with_name("yamlsource.py").read_bytes()).hexdigest()
-    return f"builder {builder}; imscheck {__version__}; PyYAML {yaml.__version__}; libyaml {libyaml}; schemas {schemas.hexdigest()}; format {FORMAT}"
+    return f"builder {builder}; imscheck {__version__}; PyYAML {yaml.__version__}; libyaml {libyaml}; schemas {schemas.hexdigest()}; format {FORMAT} {sys.byteorder}"
 
 
 _VERSION = _parser_version()
@@ -98,40 +98,53 @@ def _entry(folder: Path, digest: str) -> Path:
 _MISS = object()
 
 
-def load(digest: str) -> Any:
-    """``(data, marks or None)`` cached under ``digest`` (see :func:`key`), or ``MISS``."""
+def load(digest: str, marks_type: str) -> Any:
+    """``(data, marks)`` cached under ``digest`` (see :func:`key`), or ``MISS``; ``marks`` is an
+    ``array`` of ``marks_type``."""
     folder = cache_dir() if _state["enabled"] else None
     if folder is None:
         return _MISS
     try:
         with open(_entry(folder, digest), "rb") as handle:
             stored = handle.read()
-        checksum, _, payload = stored.partition(b"\n")
-        if hashlib.sha256(payload).hexdigest().encode() != checksum:
+        view = memoryview(stored)  # slices without copies: an entry can be tens of MB
+        if stored[64:65] != b"\n" or hashlib.sha256(view[65:]).hexdigest().encode() != stored[:64]:
             return _MISS
-        entry = json.loads(payload)
-        if not (isinstance(entry, list) and len(entry) == 2):
+        end = stored.find(b"\n", 65)
+        marks = array(marks_type)
+        if end < 0 or (len(stored) - end - 1) % (3 * marks.itemsize):
             return _MISS
-        return entry[0], entry[1]
+        marks.frombytes(view[end + 1:])
+        text = str(view[65:end], "ascii")
+        view.release()
+        del view, stored  # the entry's bytes go before the data is built from its text
+        return json.loads(text), marks
     except (OSError, ValueError, RecursionError):
         return _MISS
 
 
-def store(digest: str, data: Any, marks: Any = None) -> None:
+def store(digest: str, data: Any, marks: Any) -> None:
     folder = cache_dir() if _state["enabled"] else None
     if folder is None:
         return
     try:
-        payload = json.dumps([data, marks], ensure_ascii=True, separators=(",", ":")).encode()
+        # JSON written this way holds no newline: the first one ends it.
+        text = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode()
     except (TypeError, ValueError, RecursionError):  # pragma: no cover - YAML data is JSON data
         return
+    checksum = hashlib.sha256(text)
+    checksum.update(b"\n")
+    checksum.update(marks)
     target = _entry(folder, digest)
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+                out.write(checksum.hexdigest().encode() + b"\n")
+                out.write(text)
+                out.write(b"\n")
+                marks.tofile(out)
             os.replace(temporary, target)
         except BaseException:
             os.unlink(temporary)

@@ -1,16 +1,23 @@
 """Reading YAML safely, keeping a side index from JSON pointers to lines.
 
-PyYAML's composer gives nodes that carry their marks; this module builds the
-plain data from those nodes itself so that it can refuse what a hand-edited
-audit file should never contain (duplicate keys, merge keys, Python tags,
-alias bombs) and so that locations stay out of the data. Marks are 0-based;
-they are turned into 1-based lines and columns here, and nowhere else.
+This module builds the plain data from PyYAML's events itself so that it can
+refuse what a hand-edited audit file should never contain (duplicate keys,
+merge keys, Python tags, alias bombs) and so that locations stay out of the
+data. Locations are kept as compact marks (three numbers per value and per key,
+see :class:`YamlSource`), built in the same pass as the data; the node tree
+PyYAML's composer makes (an object and two marks per value) is never kept.
+Anything the event pass does not take on its own (a refusal, a syntax error,
+an alias it cannot copy) is read again by composing nodes, which says exactly
+what is wrong and where. Marks are 0-based; they are turned into 1-based lines
+and columns here, and nowhere else.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,18 +83,29 @@ _SCALAR_BUILDERS = {
 }
 
 
+# Marks: per value and per mapping key, in document order, its line, its column
+# (both 0-based) and the index just after everything written inside it.
+MARKS_TYPE = next(code for code in "IL" if array(code).itemsize == 4)
+_WIDE = 16  # collections wider than this get an index of their children on the first lookup
+
+
 @dataclass(frozen=True)
 class YamlSource:
-    """The data of one YAML document and the node tree it was built from.
+    """The data of one YAML document and where each of its values was written.
 
-    Data read from the parse cache comes without nodes: locations come from
-    the marks cached with it, or, the first time a file's marks are not
-    cached yet, from nodes composed again from ``text`` (and then cached).
+    ``marks`` (an ``array``) holds, for every value and every mapping key in
+    document order (a mapping's keys each right before its value, aliases
+    written out as the data has them), its line, column and the index where the
+    next one after it and everything inside it starts; ``base`` is the index of
+    this document's root (not 0 for a part of a document, see :meth:`sub`).
+    ``node``, the composed node tree, is made from ``text`` only where a caller
+    needs nodes (:meth:`node_at`, YAML 1.1 advice); a source built from nodes
+    (``marks`` None) locates through them.
     """
 
     file: str
     data: Any
-    node: Any
+    node: Any = None
     # Mapping node -> {key: (key node, value node)}, built on a mapping's first lookup:
     # locating thousands of problems in one wide mapping stays linear.
     _keys: dict[int, dict[Any, tuple[Any, Any]]] = field(default_factory=dict, compare=False, repr=False)
@@ -107,43 +125,104 @@ class YamlSource:
         except TypeError:  # an unhashable part cannot be a key
             return None
 
-    text: str | None = field(default=None, compare=False, repr=False)
+    text: str | bytes | None = field(default=None, compare=False, repr=False)  # bytes: UTF-8, decoded when needed
     marks: Any = field(default=None, compare=False, repr=False)
     cache_key: str | None = field(default=None, compare=False, repr=False)
+    base: int = field(default=0, compare=False, repr=False)
+    prefix: tuple[Any, ...] = field(default=(), compare=False, repr=False)  # where ``base`` is in ``text``
+    from_cache: bool = field(default=False, compare=False, repr=False)
+    # Index of a wide collection's mark -> where its children's marks are (keys' for a mapping).
+    _children: dict[int, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def _root(self) -> Any:
         if self.node is None and self.text is not None:
             gc_was_enabled = gc.isenabled()
             gc.disable()
             try:
-                node = yaml.compose(self.text, Loader=_Loader)
+                text = self.text.decode("utf-8-sig") if isinstance(self.text, bytes) else self.text
+                node = yaml.compose(text, Loader=_Loader)
+                for part in self.prefix:
+                    node = self._entry(node, part)[1] if isinstance(node, yaml.MappingNode) else node.value[part]  # type: ignore[index]
                 object.__setattr__(self, "node", node)
-                if self.cache_key is not None and self.marks is None and node is not None:
-                    parsecache.store(self.cache_key, self.data, _marks_of(node))
             finally:
                 if gc_was_enabled:
                     gc.enable()
         return self.node
 
-    def _locate_in_marks(self, parts: tuple[Any, ...] | list[Any], key: bool) -> tuple[int, int]:
-        """:meth:`locate` over cached marks: ``[line, column]`` for a scalar, ``[line, column, items]``
-        for a list, ``[line, column, {key: [key line, key column, value marks]}]`` for a mapping."""
+    def _key_mark(self, index: int, mapping: dict[str, Any], key: Any) -> int | None:
+        """Where the mark of ``key`` is in the mapping whose mark is at ``index``."""
+        try:
+            if key not in mapping:
+                return None
+        except TypeError:  # an unhashable part cannot be a key
+            return None
         marks = self.marks
-        mark = marks[:2]
+        end = marks[3 * index + 2]
+        if len(mapping) > _WIDE:
+            found = self._children.get(index)
+            if found is None:
+                found = {}
+                at = index + 1
+                for name in mapping:
+                    if at >= end:
+                        break
+                    found[name] = at
+                    at = marks[3 * at + 5]  # past the key's value
+                self._children[index] = found
+            return found.get(key)
+        at = index + 1
+        for name in mapping:
+            if at >= end:
+                return None  # a key added to the data after reading: never written
+            if name == key:
+                return at
+            at = marks[3 * at + 5]
+        return None
+
+    def _item_mark(self, index: int, sequence: list[Any], position: int) -> int | None:
+        marks = self.marks
+        end = marks[3 * index + 2]
+        if len(sequence) > _WIDE:
+            found = self._children.get(index)
+            if found is None:
+                found = array(MARKS_TYPE)
+                at = index + 1
+                while at < end:
+                    found.append(at)
+                    at = marks[3 * at + 2]
+                self._children[index] = found
+            return found[position] if position < len(found) else None
+        at = index + 1
+        for _ in range(position):
+            if at >= end:
+                return None
+            at = marks[3 * at + 2]
+        return at if at < end else None
+
+    def _locate_in_marks(self, parts: tuple[Any, ...] | list[Any], key: bool) -> tuple[int, int]:
+        marks = self.marks
+        index = self.base
+        if len(marks) <= 3 * index:
+            return 1, 1  # an empty document
+        data = self.data
+        mark = index
         for part in parts:
-            children = marks[2] if len(marks) == 3 else None
-            if isinstance(children, dict):
-                entry = children.get(part) if isinstance(part, str) else None
-                if entry is None:
+            if isinstance(data, dict):
+                found = self._key_mark(index, data, part)
+                if found is None:
                     break
-                mark = entry[:2] if key and part is parts[-1] else entry[2][:2]
-                marks = entry[2]
-            elif isinstance(children, list) and isinstance(part, int) and 0 <= part < len(children):
-                marks = children[part]
-                mark = marks[:2]
+                mark = found if key and part is parts[-1] else found + 1
+                index = found + 1
+                data = data[part]
+            elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+                found = self._item_mark(index, data, part)
+                if found is None:
+                    break
+                index = mark = found
+                data = data[part]
             else:
                 break
-        return mark[0] + 1, mark[1] + 1
+        return marks[3 * mark] + 1, marks[3 * mark + 1] + 1
 
     def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``parts``, or of its key.
@@ -151,7 +230,7 @@ class YamlSource:
         A path that goes past what exists (a property that is missing) points
         at the deepest node that does exist: that is where to add it.
         """
-        if self.node is None and self.marks is not None:
+        if self.marks is not None:
             return self._locate_in_marks(parts, key)
         node = self._root()
         mark = node.start_mark if node is not None else None
@@ -172,7 +251,7 @@ class YamlSource:
         return mark.line + 1, mark.column + 1
 
     def node_at(self, parts: tuple[Any, ...] | list[Any]) -> Any:
-        """The node at ``parts``, or None when the path goes past what exists."""
+        """The node at ``parts``, or None when the path goes past what exists (composed on first use)."""
         node = self._root()
         for part in parts:
             if isinstance(node, yaml.MappingNode):
@@ -186,17 +265,35 @@ class YamlSource:
 
     def sub(self, parts: tuple[Any, ...]) -> "YamlSource":
         """The part of this document at ``parts``, as a document of its own (for rule examples)."""
-        node, data = self._root(), self.data
+        if self.marks is None:
+            node, data = self._root(), self.data
+            for part in parts:
+                if isinstance(node, yaml.MappingNode):
+                    entry = self._entry(node, part)
+                    if entry is None:
+                        raise StopIteration(part)  # as the scan this replaces did
+                    node = entry[1]
+                else:
+                    node = node.value[part]
+                data = data[part]
+            return YamlSource(self.file, data, node)
+        index, data = self.base, self.data
         for part in parts:
-            if isinstance(node, yaml.MappingNode):
-                entry = self._entry(node, part)
-                if entry is None:
-                    raise StopIteration(part)  # as the scan this replaces did
-                node = entry[1]
+            if isinstance(data, dict):
+                found = self._key_mark(index, data, part)
+                if found is None:
+                    raise StopIteration(part)
+                index = found + 1
             else:
-                node = node.value[part]
+                data[part]  # noqa: B018 - fails as indexing the node did
+                index = self._item_mark(index, data, part % len(data))  # type: ignore[assignment]
             data = data[part]
-        return YamlSource(self.file, data, node)
+        return YamlSource(self.file, data, None, text=self.text, marks=self.marks, base=index, prefix=self.prefix + tuple(parts))
+
+    def forget_text(self) -> None:
+        """Let the text go (a large file's is tens of MB) when no node will be asked for: locating
+        needs only the marks, and :meth:`node_at` then answers None."""
+        object.__setattr__(self, "text", None)
 
     def problem(self, parts: tuple[Any, ...] | list[Any], message: str, *, key: bool = False) -> Problem:
         line, column = self.locate(parts, key=key)
@@ -227,28 +324,37 @@ def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSou
     if not parsecache.enabled():
         return read_yaml_text(raw, display)
     digest = parsecache.key(raw)
-    cached = parsecache.load(digest)
+    cached = parsecache.load(digest, MARKS_TYPE)
     if cached is not parsecache.MISS:
         data, marks = cached
-        return YamlSource(display, data, None, text=raw.decode("utf-8-sig"), marks=marks, cache_key=digest)
+        # The bytes, decoded only if nodes are asked for: they were UTF-8 when they were stored.
+        return YamlSource(display, data, None, text=raw, marks=marks, cache_key=digest, from_cache=True)
     source = read_yaml_text(raw, display)
-    parsecache.store(digest, source.data)  # only a file that parsed without a problem gets here
+    parsecache.store(digest, source.data, source.marks)  # only a file that parsed without a problem gets here
     object.__setattr__(source, "cache_key", digest)
     return source
 
 
 def _marks_of(node: Any) -> Any:
-    """The marks of a node tree, parallel to its data (see ``YamlSource._locate_in_marks``)."""
-    mark = node.start_mark
-    if isinstance(node, yaml.MappingNode):
-        children: dict[str, Any] = {}
-        for k, v in node.value:
-            if k.value not in children:  # the first, as locate's scan finds
-                children[k.value] = [k.start_mark.line, k.start_mark.column, _marks_of(v)]
-        return [mark.line, mark.column, children]
-    if isinstance(node, yaml.SequenceNode):
-        return [mark.line, mark.column, [_marks_of(item) for item in node.value]]
-    return [mark.line, mark.column]
+    """The marks of a node tree, as the event pass makes them (see :class:`YamlSource`)."""
+    marks = array(MARKS_TYPE)
+    extend = marks.extend
+
+    def walk(node: Any) -> None:
+        index = len(marks) // 3
+        extend((node.start_mark.line, node.start_mark.column, 0))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                extend((k.start_mark.line, k.start_mark.column, len(marks) // 3 + 1))
+                walk(v)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                walk(item)
+        marks[3 * index + 2] = len(marks) // 3
+
+    if node is not None:
+        walk(node)
+    return marks
 
 
 def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
@@ -269,8 +375,11 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
     if flow and not _NESTING_BOUNDED:
         _check_flow_depth(text, display)  # an old libyaml's composer recurses in C and crashes on deep nesting
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # the composer makes many small objects; collecting them mid-parse triples the time
+    gc.disable()  # parsing makes many small objects; collecting them mid-parse triples the time
     try:
+        built = _from_events(text)
+        if built is not None:
+            return YamlSource(display, built[0], None, text=text, marks=built[1])
         try:
             try:
                 node = yaml.compose(text, Loader=_Loader)
@@ -301,7 +410,164 @@ def read_yaml_text(raw: bytes | str, display: str) -> YamlSource:
             gc.enable()
     if builder.problems:
         raise InputError(builder.problems)
-    return YamlSource(display, data, node)
+    return YamlSource(display, data, None, text=text, marks=_marks_of(node))
+
+
+_STR, _NULL, _TIMESTAMP, _SEQ, _MAP = (_TAG + name for name in ("str", "null", "timestamp", "seq", "map"))
+_EVENT_DEPTH = MAX_DEPTH - 8  # deeper documents are composed, which refuses too deep nesting in its own words
+
+
+def _from_events(text: str) -> tuple[Any, Any] | None:
+    """The data and marks of a document, read from the parser's events in one pass; None when
+    the document needs composing: a problem to report (composing locates it and says what it is),
+    an alias to something not yet complete, aliases that expand a lot, deep nesting.
+
+    What it returns equals what composing and building give: the same values of the same
+    YAML 1.1 types, the same marks, aliases written out again as separate values.
+    """
+    loader = _Loader(text)
+    get = loader.get_event
+    resolve = loader.resolve
+    plain_tags = _Loader._plain_tags
+    intern = sys.intern
+    texts: dict[str, str] = {}
+    builders = _SCALAR_BUILDERS
+    scalar_node = yaml.ScalarNode
+    Scalar, MappingStart, SequenceStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    MappingEnd, SequenceEnd, Alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent
+    marks = array(MARKS_TYPE)
+    extend = marks.extend
+    no_key = builders  # any object that is not a key
+    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, index of its mark)
+    copied = 0
+    try:
+        get()  # the stream's start
+        event = get()
+        if type(event) is yaml.StreamEndEvent:
+            return None, marks  # no document at all
+        if type(event) is not yaml.DocumentStartEvent:
+            return None  # pragma: no cover - the parser gives nothing else here
+        root: Any = None
+        container: Any = None
+        mapping = False
+        key: Any = no_key
+        index = -1
+        stack: list[tuple[Any, bool, int]] = []
+        count = 0  # marks so far
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is Scalar:
+                value = event.value
+                tag = event.tag
+                if tag is None:
+                    if event.implicit[0]:  # plain: what _Loader.resolve would answer, without the call
+                        tag = plain_tags.get(value) or resolve(scalar_node, value, event.implicit)
+                    else:
+                        tag = _STR  # quoted or a block scalar: text, as resolving says
+                elif tag == "!":
+                    tag = resolve(scalar_node, value, event.implicit)
+                mark = event.start_mark
+                if mapping and key is no_key:
+                    if tag != _STR or value in container or event.anchor is not None:
+                        return None  # a merge key, a key that is not text, a duplicate, an anchored key
+                    key = intern(value)  # a few dozen names, repeated in every entity
+                    count += 1
+                    extend((mark.line, mark.column, count))
+                    continue
+                if tag == _STR or tag == _TIMESTAMP:
+                    item = texts.setdefault(value, value)  # ids, dates and words repeat: keep each once
+                elif tag == _NULL:
+                    item = None
+                else:
+                    builder = builders.get(tag)
+                    if builder is None:
+                        return None
+                    try:
+                        item = builder(scalar_node(tag, value, style=event.style))
+                    except (ValueError, KeyError, yaml.YAMLError):
+                        return None
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        return None
+                    anchors[event.anchor] = (item, count)
+                count += 1
+                extend((mark.line, mark.column, count))
+            elif kind is MappingStart or kind is SequenceStart:
+                if (mapping and key is no_key) or len(stack) >= _EVENT_DEPTH:
+                    return None
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != (_MAP if kind is MappingStart else _SEQ):
+                    return None
+                item = {} if kind is MappingStart else []
+                if event.anchor is not None:
+                    if event.anchor in anchors:
+                        return None
+                    anchors[event.anchor] = (item, count)
+                mark = event.start_mark
+                extend((mark.line, mark.column, 0))
+                if mapping:
+                    container[key] = item
+                    key = no_key
+                elif container is not None:
+                    container.append(item)
+                else:
+                    root = item
+                stack.append((container, mapping, index))
+                container, mapping, index = item, kind is MappingStart, count
+                count += 1
+                continue
+            elif kind is MappingEnd or kind is SequenceEnd:
+                marks[3 * index + 2] = count
+                container, mapping, index = stack.pop()
+                continue
+            elif kind is yaml.DocumentEndEvent:
+                break
+            elif kind is Alias:
+                if mapping and key is no_key or event.anchor not in anchors:
+                    return None
+                value, start = anchors[event.anchor]
+                end = marks[3 * start + 2]
+                copied += end - start
+                if end == 0 or copied > MAX_ALIAS_NODES or len(stack) + _depth(value) > _EVENT_DEPTH:
+                    return None  # an alias inside what it names, a bomb, too deep: composing says which
+                shift = count - start
+                for at in range(3 * start, 3 * end, 3):
+                    extend((marks[at], marks[at + 1], marks[at + 2] + shift))
+                count += end - start
+                item = _copy(value)
+            else:
+                return None  # pragma: no cover - the parser gives nothing else inside a document
+            if mapping:
+                container[key] = item
+                key = no_key
+            elif container is not None:
+                container.append(item)
+            else:
+                root = item
+        if type(get()) is not yaml.StreamEndEvent:
+            return None  # another document: composing refuses it
+        return root, marks
+    except (yaml.YAMLError, RecursionError):
+        return None  # composing reports it, with its place
+    finally:
+        loader.dispose()
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
 
 
 def _libyaml_bounds_nesting() -> bool:

@@ -12,12 +12,12 @@ accepted, and it must not read as new work).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..verdicts.decision import Result
 from ..verdicts.findings import Finding
 from .grouping import with_affected
+from .. import jsontext
 from ..text import json_safe
 
 SEVERITY = "major"
@@ -35,4 +35,4 @@ def _issue(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_safe(json.dumps([_issue(f) for f in result.findings if f.waiver is None], indent=2, ensure_ascii=False)) + "\n"
+    return json_safe(jsontext.dumps([_issue(f) for f in result.findings if f.waiver is None], end="\n"))

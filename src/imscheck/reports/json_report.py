@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..text import json_document
+from .. import jsontext
+from ..text import json_safe
 from ..verdicts.decision import Result, Verdict
 from ..evidence.states import UNCOMMITTED
 from ..verdicts.findings import Finding
@@ -91,4 +92,4 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_document(as_records(result)) + "\n"
+    return json_safe(jsontext.dumps(as_records(result), end="\n"))

@@ -13,7 +13,6 @@ message and, in full, in its properties.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from .. import __version__
 from ..verdicts.decision import Result
 from ..verdicts.findings import Finding, rule_info
 from .grouping import with_affected
+from .. import jsontext
 from ..text import json_safe
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -95,4 +95,4 @@ def as_log(result: Result) -> dict[str, Any]:
 
 
 def render(result: Result) -> str:
-    return json_safe(json.dumps(as_log(result), indent=2, ensure_ascii=False)) + "\n"
+    return json_safe(jsontext.dumps(as_log(result), end="\n"))
