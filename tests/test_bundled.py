@@ -25,7 +25,7 @@ def test_the_snapshot_gives_the_data_a_fresh_read_gives():
     fresh = read_rule_sources(base / "checks", base.parent)
     assert [s.file for s in checks] == [s.file for s in fresh]
     assert [s.data for s in checks] == [s.data for s in fresh]
-    assert all(s.node is None for s in checks)  # they did come from the snapshot
+    assert all(s.marks is None for s in checks)  # they did come from the snapshot, not from parsing
 
 
 def test_catalogue_and_rules_are_the_same_with_and_without_the_snapshot(tmp_path):
@@ -84,8 +84,11 @@ def test_a_damaged_snapshot_only_costs_time(edited_rules, monkeypatch):
     from imscheck.load import parsecache
 
     monkeypatch.setitem(parsecache._state, "enabled", False)
+    parsed = []
+    monkeypatch.setattr(bundled, "read_yaml_file", lambda path, *rest: parsed.append(path) or read_yaml_file(path, *rest))
     (edited_rules / bundled.SNAPSHOT).write_text('{"format": 1, "files": {"checks/', encoding="utf-8")
     catalogue = load_catalogue()
     rules, _ = load_rules(catalogue, edited_rules / "checks")
-    assert rules and all(r.source.node is not None for r in rules)  # every file was parsed again
+    assert rules and {r.source.marks is not None for r in rules} == {True}
+    assert set(sorted((edited_rules / "checks").glob("*.yaml"))) <= set(parsed)  # every file was parsed again
     assert catalogue == load_catalogue(resources.data_dir("rules"))
