@@ -14,7 +14,8 @@ temporary folder (not timed). Then:
   (``--no-cache``) and warm (the parse cache filled by an earlier run; the
   cache lives in the benchmark's temporary folder) — wall time (median of
   --repeat) and peak RSS (from ``os.wait4``, which on Linux also covers the
-  children the run waited for, e.g. the durable engine's processes). ``check``
+  children the run waited for, e.g. the durable engine's processes; each run
+  is started by a small launcher process, see :class:`Launcher`). ``check``
   exits 1 when a requirement is unmet; only exit 2 or worse is a failure.
 * start-up: ``imscheck --version`` (``imscheck version`` when the flag is
   missing) and a cold ``check`` of a 300-entity IMS, medians of 5.
@@ -90,22 +91,67 @@ def imscheck_command() -> list[str]:
 
 
 def run_child(argv: list[str]) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB) and exit code of one run.
+    """Wall seconds, peak RSS (MB) and exit code of one run, started by the launcher."""
+    return _launcher().run(argv)
 
+
+class Launcher:
+    """A small process, started before this one grows, that starts each measured run.
+
+    Linux gives an exec'd child's ``ru_maxrss`` a floor: the resident set of the
+    process it was forked from. Started from this process, which by then holds
+    the parsed YAML of the largest IMS, every run would seem at least as large as
+    the benchmark itself. The launcher stays at the size of a bare interpreter.
     wait4's rusage on Linux holds the larger of the child's own peak and the peak
     of any process the child waited for, so engines that work in child processes
     are measured at their largest process.
     """
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert child.stderr is not None
-    err = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    child.stderr.close()
-    rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
-    return wall, rss_mb, child.returncode, err.decode("utf-8", "replace")
+
+    def __init__(self) -> None:
+        self._process = subprocess.Popen([sys.executable, __file__, "--launch"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, text=True)
+
+    def run(self, argv: list[str]) -> tuple[float, float, int, str]:
+        import json
+
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps({"argv": argv, "env": dict(os.environ)}) + "\n")
+        self._process.stdin.flush()
+        found = json.loads(self._process.stdout.readline())
+        return found["wall"], found["rss_mb"], found["code"], found["err"]
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait()
+
+
+_launchers: list[Launcher] = []
+
+
+def _launcher() -> Launcher:
+    if not _launchers:
+        _launchers.append(Launcher())
+    return _launchers[0]
+
+
+def launch() -> int:
+    """The launcher's side: one JSON request per line in, one result per line out."""
+    import json
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        start = time.perf_counter()
+        child = subprocess.Popen(request["argv"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=request["env"])
+        assert child.stderr is not None
+        err = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.stderr.close()
+        rss_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+        print(json.dumps({"wall": wall, "rss_mb": rss_mb, "code": os.waitstatus_to_exitcode(status),
+                          "err": err.decode("utf-8", "replace")}), flush=True)
+    return 0
 
 
 def time_command(argv: list[str], repeat: int, ok: Callable[[int], bool]) -> tuple[float, float]:
@@ -365,7 +411,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="functions shown per profile")
     parser.add_argument("--side-by-side", action="store_true", help="evaluation only: imscheck's evaluator against regorus, same facts")
     parser.add_argument("--measure", nargs=2, metavar=("WHAT", "DIR"), help=argparse.SUPPRESS)  # the child of --side-by-side
+    parser.add_argument("--launch", action="store_true", help=argparse.SUPPRESS)  # the launcher of measured runs
     args = parser.parse_args(argv)
+    if args.launch:
+        return launch()
     if args.measure:
         import json
 
@@ -379,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     # The children's parse cache: inside the benchmark's folder, never the user's own.
     os.environ["IMSCHECK_CACHE_DIR"] = str(base / "cache")
     rows, profiles = [], []
+    _launcher()  # while this process is still small
     try:
         version_s, small_s = startup(command, base)
         print(f"start-up: --version {version_s:.3f} s, check of 300 entities {small_s:.3f} s", file=sys.stderr)
@@ -411,6 +461,8 @@ def main(argv: list[str] | None = None) -> int:
                 args.profile.mkdir(parents=True, exist_ok=True)
                 profiles.append((n, profile_check(folder, args.engine, args.profile / f"check-{n}.prof", args.top)))
     finally:
+        if _launchers:
+            _launchers.pop().close()
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
 
