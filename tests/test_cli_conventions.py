@@ -26,6 +26,7 @@ def imscheck(*args: str, env: dict[str, str] | None = None, cwd: Path | None = N
 
 def test_version_answers_without_loading_the_library():
     probe = ("import sys, runpy; sys.argv = ['imscheck', '--version']\n"
+             "import imscheck.cli; imscheck.cli._leave = sys.exit  # to look around after the command\n"
              "try:\n    runpy.run_module('imscheck', run_name='__main__')\nexcept SystemExit:\n    pass\n"
              "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('yaml', 'jsonschema', 'fastjsonschema') or m in ('imscheck.api', 'imscheck.load.ims'))\n"
              "print('HEAVY', heavy)\n")
@@ -56,6 +57,16 @@ def test_shell_completion_is_offered():
     result = subprocess.run(["bash", "-c", command + "; true"], capture_output=True, text=True, env=ENV, timeout=120)
     assert "_IMSCHECK_COMPLETE=complete_bash" in result.stdout, result.stderr
     assert "--install-completion" in run_cli("--help").stdout
+
+
+def test_what_a_command_prints_is_all_there_when_it_leaves(folder, tmp_path):
+    # main() ends the process without the interpreter's teardown: buffered output must be flushed first.
+    result = imscheck(*check_args(folder), "--json", "-", "--sarif", str(tmp_path / "r.sarif"))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]
+    assert json.loads((tmp_path / "r.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert imscheck("check", str(tmp_path / "missing")).returncode == 2
+    assert imscheck("check", "--as-of").returncode == 2
 
 
 @pytest.fixture

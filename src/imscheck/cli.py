@@ -299,4 +299,30 @@ def version() -> None:
 
 
 def main() -> None:
-    app(prog_name="imscheck")
+    try:
+        app(prog_name="imscheck")
+    except SystemExit as stop:
+        code = stop.code
+    else:
+        code = 0
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    _leave(code or 0)
+
+
+def _leave(code: int) -> None:
+    """End the process without taking every object of the run apart first.
+
+    At 10,000 entities the interpreter's teardown (freeing the data, facts and
+    verdicts one object at a time) is 60-90 ms of a 1.5 s run, and nothing is
+    left to do by then: reports are written and renamed, child processes
+    joined, temporary folders removed. So, as mypy does, flush what was printed
+    and leave.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            code = code or 1
+    os._exit(code)
