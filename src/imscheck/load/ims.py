@@ -20,7 +20,8 @@ from ..errors import InputError, Problem, pointer_of
 from ..suggest import Budget, Suggester
 from .model import IMS_SCHEMA, collection_types, values_at
 from .schemacheck import schema_problems
-from .yamlsource import YamlSource, read_yaml_file
+from .yamlsource import YamlSource
+from .parallel import read_yaml_files
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -146,13 +147,11 @@ def load_ims(path: Path, known_requirement: Callable[[str], bool], root: Path | 
     problems: list[Problem] = []
     sources = []
     files = discover(path, real) if files is None else files
-    for done, file in enumerate(files, 1):
-        if progress is not None:
-            progress(done, len(files))
-        try:
-            sources.append(read_yaml_file(file, shown_path(file, real), real))
-        except InputError as error:
-            problems.extend(error.problems)
+    for read in read_yaml_files([(file, shown_path(file, real)) for file in files], real, progress):
+        if isinstance(read, InputError):
+            problems.extend(read.problems)
+        else:
+            sources.append(read)
     ims = build_ims(sources, known_requirement, Path(real), problems)
     return ims
 

@@ -123,6 +123,12 @@ def load(digest: str, marks_type: str) -> Any:
         return _MISS
 
 
+def holds(digest: str) -> bool:
+    """Whether an entry is stored under ``digest`` (it may still turn out damaged when loaded)."""
+    folder = cache_dir() if _state["enabled"] else None
+    return folder is not None and _entry(folder, digest).is_file()
+
+
 def store(digest: str, data: Any, marks: Any) -> None:
     folder = cache_dir() if _state["enabled"] else None
     if folder is None:
