@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from imscheck.load import parallel as parallel_reading
 
 from . import synthetic
 
-pytestmark = pytest.mark.skipif(workers.cores() < 2, reason="needs fork and two cores")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork, on Linux only")
 
 
 def _die() -> None:
@@ -69,6 +71,7 @@ def test_files_read_in_parallel_are_what_reading_them_in_turn_gives(generated, t
     root = "/"
     in_turn = _summary(parallel_reading.read_yaml_files(files, root))  # under the size threshold: one process
     monkeypatch.setattr(parallel_reading, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
     monkeypatch.setattr(workers, "Worker", worker)
     seen = []
     assert _summary(parallel_reading.read_yaml_files(files, root, lambda done, total: seen.append((done, total)))) == in_turn
@@ -90,3 +93,25 @@ def test_files_the_parse_cache_holds_are_read_here_and_the_rest_shared(generated
     assert {0, 1} <= set(shares[0]) and all(i >= 2 for share in shares[1:] for i in share)
     parallel_reading.read_yaml_files(files, "/")
     assert parallel_reading._shares(files, "/") == [list(range(len(files)))]  # nothing left to parse
+
+
+def test_no_child_is_forked_while_other_threads_run(monkeypatch):
+    assert workers.cores() >= 1
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert workers.cores() == 1
+    finally:
+        release.set()
+        other.join()
+
+
+def test_a_child_that_cannot_be_started_leaves_the_work_to_the_caller(monkeypatch):
+    import multiprocessing.process
+
+    def refuse(self):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", refuse)
+    assert workers.Worker(sorted, [2, 1]).result() is workers.FAILED
