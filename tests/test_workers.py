@@ -86,13 +86,17 @@ def test_files_the_parse_cache_holds_are_read_here_and_the_rest_shared(generated
     monkeypatch.setattr(parallel_reading, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(workers, "cores", lambda: 2)
     files = _files(generated)
-    assert sorted(i for share in parallel_reading._shares(files, "/") for i in share) == list(range(len(files)))
-    assert len(parallel_reading._shares(files, "/")) == 2
+
+    def shares():
+        return parallel_reading._shares(files, "/")[0]
+
+    assert sorted(i for share in shares() for i in share) == list(range(len(files)))
+    assert len(shares()) == 2
     parallel_reading.read_yaml_files(files[:2], "/")  # now held by the cache
-    shares = parallel_reading._shares(files, "/")
-    assert {0, 1} <= set(shares[0]) and all(i >= 2 for share in shares[1:] for i in share)
+    assert {0, 1} <= set(shares()[0]) and all(i >= 2 for share in shares()[1:] for i in share)
+    assert set(parallel_reading._shares(files, "/")[1]) == {0, 1}  # their bytes, read once, go with them
     parallel_reading.read_yaml_files(files, "/")
-    assert parallel_reading._shares(files, "/") == [list(range(len(files)))]  # nothing left to parse
+    assert shares() == [list(range(len(files)))]  # nothing left to parse
 
 
 def test_no_child_is_forked_while_other_threads_run(monkeypatch):

@@ -20,23 +20,24 @@ from pathlib import Path
 from typing import Callable
 
 from .. import workers
-from ..containment import Refusal, read_regular_file
 from ..errors import InputError, Problem
 from . import parsecache
-from .yamlsource import MAX_FILE_BYTES, YamlSource, read_yaml_file
+from .yamlsource import YamlSource, file_bytes, read_yaml_bytes, read_yaml_file
 
 # Below this much YAML to parse, starting a process costs more than it saves.
 MIN_PARALLEL_BYTES = 1_000_000
 MAX_WORKERS = 8
 
 Read = YamlSource | InputError
+# The bytes of a file the parse cache holds and their key, read once to find out and kept to be read here.
+Held = dict[int, tuple[bytes, str]]
 
 
 def read_yaml_files(files: list[tuple[Path, str]], root: str,
                     progress: Callable[[int, int], None] | None = None) -> list[Read]:
     """Each ``(path, display)`` read like :func:`read_yaml_file`: its source, or the InputError it raised."""
     total = len(files)
-    shares = _shares(files, root)
+    shares, held = _shares(files, root)
     children = [(share, workers.Worker(_read_share, [files[i] for i in share], root)) for share in shares[1:]]
     results: list[Read | None] = [None] * total
     done = 0
@@ -44,7 +45,7 @@ def read_yaml_files(files: list[tuple[Path, str]], root: str,
         done += 1
         if progress is not None:
             progress(done, total)
-        results[i] = _read(*files[i], root)
+        results[i] = _read(*files[i], root, held.get(i))
     for share, child in children:
         found = child.result()
         for position, i in enumerate(share):
@@ -61,9 +62,9 @@ def read_yaml_files(files: list[tuple[Path, str]], root: str,
     return [result for result in results if result is not None]
 
 
-def _read(path: Path, display: str, root: str) -> Read:
+def _read(path: Path, display: str, root: str, held: tuple[bytes, str] | None = None) -> Read:
     try:
-        return read_yaml_file(path, display, root)
+        return read_yaml_file(path, display, root) if held is None else read_yaml_bytes(held[0], display, held[1])
     except InputError as error:
         return error
 
@@ -76,32 +77,38 @@ def _read_share(files: list[tuple[Path, str]], root: str) -> list[YamlSource | l
     return found
 
 
-def _shares(files: list[tuple[Path, str]], root: str) -> list[list[int]]:
-    """File indexes for this process (the first share) and for each child."""
-    everything = [list(range(len(files)))]
+def _shares(files: list[tuple[Path, str]], root: str) -> tuple[list[list[int]], Held]:
+    """File indexes for this process (the first share) and for each child, and the files the cache holds."""
+    everything: list[list[int]] = [list(range(len(files)))]
     count = min(workers.cores(), len(files), MAX_WORKERS)
     if count < 2:
-        return everything
+        return everything, {}
     sizes = [_size(path) for path, _ in files]
     if sum(sizes) < MIN_PARALLEL_BYTES:
-        return everything
-    parse = [i for i in range(len(files)) if not _cached(*files[i], root)]
+        return everything, {}
+    held = _held(files, root)
+    parse = [i for i in range(len(files)) if i not in held]
     if not parse or sum(sizes[i] for i in parse) < MIN_PARALLEL_BYTES:
-        return everything
+        return everything, held
     shares = [[parse[j] for j in group] for group in _share([sizes[i] for i in parse], count)]
-    shares[0] = sorted(set(range(len(files))).difference(parse).union(shares[0]))
-    return shares
+    shares[0] = sorted(held.keys() | shares[0])
+    return shares, held
 
 
-def _cached(path: Path, display: str, root: str) -> bool:
-    """Whether the parse cache holds this file (a file that cannot be read counts as held: it is read here)."""
+def _held(files: list[tuple[Path, str]], root: str) -> Held:
+    """The files the parse cache holds (none when it is off)."""
     if not parsecache.enabled():
-        return False
-    try:
-        raw = read_regular_file(path, root, MAX_FILE_BYTES)
-    except Refusal:
-        return True
-    return parsecache.holds(parsecache.key(raw))
+        return {}
+    held: Held = {}
+    for i, (path, display) in enumerate(files):
+        try:
+            raw = file_bytes(path, display, root)
+        except InputError:
+            continue  # a child meets the same refusal and reports it
+        digest = parsecache.key(raw)
+        if parsecache.holds(digest):
+            held[i] = (raw, digest)
+    return held
 
 
 def _share(sizes: list[int], count: int) -> list[list[int]]:

@@ -307,10 +307,15 @@ def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSou
     that holds it, so a link to a file elsewhere is refused); only a regular
     file is read, so a named pipe cannot hang the run.
     """
+    return read_yaml_bytes(file_bytes(path, display, root), display)
+
+
+def file_bytes(path: Path, display: str, root: str | None = None) -> bytes:
+    """The bytes of a file to read as YAML, under :func:`read_yaml_file`'s rules; :class:`InputError` if refused."""
     if root is None:
         root = real_root(os.path.dirname(os.path.abspath(path)))
     try:
-        raw = read_regular_file(path, root, MAX_FILE_BYTES)
+        return read_regular_file(path, root, MAX_FILE_BYTES)
     except Refusal as refusal:
         if refusal.kind == Refusal.UNREADABLE:
             message = f"cannot read the file ({refusal.reason}): check that it exists and is readable"
@@ -321,9 +326,13 @@ def read_yaml_file(path: Path, display: str, root: str | None = None) -> YamlSou
         else:
             message = str(refusal)
         raise InputError(Problem(display, 1, 1, "", message)) from None
+
+
+def read_yaml_bytes(raw: bytes, display: str, digest: str | None = None) -> YamlSource:
+    """A file's bytes as YAML, through the parse cache when it is on; ``digest``: their :func:`parsecache.key`, if known."""
     if not parsecache.enabled():
         return read_yaml_text(raw, display)
-    digest = parsecache.key(raw)
+    digest = digest or parsecache.key(raw)
     cached = parsecache.load(digest, MARKS_TYPE)
     if cached is not parsecache.MISS:
         data, marks = cached
